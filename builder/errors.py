@@ -1,0 +1,74 @@
+"""The one small exception tree, and diagnostics that point at a line of the notes.
+
+Exit codes: 0 ok, 1 the notes (or the output) have a problem, 2 the command line is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ECHO_WIDTH = 100  # characters of the offending line shown under a diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem found in a notes file, with where it is and the text of that line."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: str = "error"  # or "warning"
+    text: str | None = None  # the offending line, echoed under the message
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def format(self) -> str:
+        head = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        if self.text is None:
+            return head
+        shown, caret = _echo(self.text, self.col)
+        gutter = f"{self.line:>5} | "
+        return f"{head}\n{gutter}{shown}\n{' ' * (len(gutter) - 2)}| {' ' * caret}^"
+
+
+def _echo(text: str, col: int) -> tuple[str, int]:
+    """Cut a long line to a window around `col`; return it and the caret offset in it."""
+    text = text.replace("\t", " ")
+    start = 0
+    if len(text) > ECHO_WIDTH:
+        start = max(0, min(col - 1 - ECHO_WIDTH // 2, len(text) - ECHO_WIDTH))
+    shown = text[start : start + ECHO_WIDTH]
+    caret = col - 1 - start
+    if start > 0:
+        shown, caret = "…" + shown, caret + 1
+    if start + ECHO_WIDTH < len(text):
+        shown += "…"
+    return shown, max(caret, 0)
+
+
+class PalaceError(Exception):
+    """Root of every error a user can cause; the CLI prints it without a traceback."""
+
+    exit_code = 1
+
+
+class UsageError(PalaceError):
+    """The command line asks for something impossible (missing path, bad option)."""
+
+    exit_code = 2
+
+
+class OutputError(PalaceError):
+    """The output folder cannot be written as asked; nothing was changed."""
+
+
+class NotesError(PalaceError):
+    """The notes have errors (or warnings under --strict); carries every diagnostic found."""
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self.diagnostics = diagnostics
+        errors = sum(1 for d in diagnostics if d.is_error)
+        super().__init__(f"{errors} error(s) in the notes")

@@ -1,0 +1,62 @@
+"""Stable identities for palaces, rooms, loci and steps.
+
+The rule (documented in README, "Identity"): an id is the slug of the *place name* — never of
+the concept or description — so fixing a typo in what a locus holds, moving it to another room,
+renaming a room, or inserting, removing and reordering *other* loci keeps every id. A name used
+twice in a palace gets `-2`, `-3`… in walk order. `{#id}` at the end of a line pins the id when
+the place itself is renamed. Step ids are `<locus id>--<step slug>`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_FOLD = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "ø": "o",
+        "Ø": "o",
+        "œ": "oe",
+        "Œ": "oe",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII approximation: `Küche` → `kuche`, `Straße` → `strasse`."""
+    text = text.translate(_FOLD)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.lower()
+
+
+def slugify(text: str, fallback: str = "x") -> str:
+    """`2nd Door` → `2nd-door`; a name with no letters or digits gets `fallback`."""
+    slug = _NOT_ALNUM.sub("-", fold(text)).strip("-")
+    return slug or fallback
+
+
+class IdAllocator:
+    """Hands out unique ids in walk order; ids pinned with `{#id}` are reserved first."""
+
+    def __init__(self, reserved: set[str]) -> None:
+        self._used = set(reserved)
+
+    def allocate(self, base: str) -> str:
+        candidate, n = base, 1
+        while candidate in self._used:
+            n += 1
+            candidate = f"{base}-{n}"
+        self._used.add(candidate)
+        return candidate

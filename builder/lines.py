@@ -1,0 +1,63 @@
+"""Splitting one line of notes into its parts: list markers, `{#id}`, colons, ` # ` comments.
+
+Separators never count inside a Markdown code span (`like: this`), and a colon only separates
+when a space or the end of the line follows it, so `3:1` or `https://x` stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+
+LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]+")
+EXPLICIT_ID = re.compile(r"[ \t]*\{#([^{}]*)\}[ \t]*$")
+_COLON = re.compile(r":(?=\s|$)")
+_COMMENT = re.compile(r"[ \t]#(?:[ \t]|$)")
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each code span, as CommonMark pairs backtick runs; linear time."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    later: dict[int, deque[int]] = defaultdict(deque)
+    for index, (start, end) in enumerate(runs):
+        later[end - start].append(index)
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(runs):
+        start, end = runs[i]
+        same = later[end - start]
+        while same and same[0] <= i:
+            same.popleft()
+        if same:
+            j = same.popleft()
+            spans.append((start, runs[j][1]))
+            i = j + 1
+        else:
+            i += 1
+    return spans
+
+
+def _outside_code(pattern: re.Pattern[str], text: str, limit: int) -> list[int]:
+    """Start offsets of up to `limit` matches of `pattern` that are not inside a code span."""
+    spans = code_spans(text) if "`" in text else []
+    found: list[int] = []
+    for match in pattern.finditer(text):
+        pos = match.start()
+        if any(start <= pos < end for start, end in spans):
+            continue
+        found.append(pos)
+        if len(found) == limit:
+            break
+    return found
+
+
+def separators(text: str, limit: int) -> list[int]:
+    """Offsets of the first `limit` separating colons."""
+    return _outside_code(_COLON, text, limit)
+
+
+def comment_start(text: str) -> int | None:
+    """Offset of a trailing ` # comment` (the space before the `#`), if any."""
+    found = _outside_code(_COMMENT, text, 1)
+    return found[0] if found else None

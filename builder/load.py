@@ -1,0 +1,174 @@
+"""Find the notes files, read them as UTF-8, and turn each into a Palace record.
+
+`load_notes` never raises for bad notes: it returns every palace it could read and every
+diagnostic of every file, so one run reports all problems at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assemble import Assembler
+from .errors import Diagnostic, NotesError, PalaceError, UsageError
+from .parse import LineReader, split_lines
+from .records import Palace
+
+NOTES_SUFFIXES = (".md", ".txt")
+DEFAULT_SOURCE = "source"
+
+
+@dataclass(frozen=True, slots=True)
+class NotesFile:
+    display: str  # the path as the user would write it, e.g. source/ml-palace.md
+    file: Path
+    root: Path  # the source folder: pictures must stay inside it
+
+
+@dataclass(frozen=True, slots=True)
+class Notes:
+    """What the notes hold: the palaces read, in order, and every problem found."""
+
+    files: tuple[NotesFile, ...]
+    palaces: tuple[Palace, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if not d.is_error)
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+    def require_ok(self, strict: bool = False) -> None:
+        """Raise NotesError when there are errors (or warnings, under --strict)."""
+        if self.failed(strict):
+            raise NotesError(self.diagnostics)
+
+
+def find_notes(sources: Sequence[str]) -> tuple[NotesFile, ...]:
+    """Notes files named by SOURCE arguments: files as given, folders' files in name order."""
+    found: list[NotesFile] = []
+    seen: set[Path] = set()
+    for source in sources or [DEFAULT_SOURCE]:
+        path = Path(source)
+        if path.is_dir():
+            children = sorted(
+                child
+                for child in path.iterdir()
+                if child.suffix.lower() in NOTES_SUFFIXES
+                and not child.name.startswith(".")
+                and child.is_file()
+            )
+            if not children:
+                raise PalaceError(f"{path.as_posix()}: no notes here: expected .md or .txt files")
+            candidates = [(child, path) for child in children]
+        elif path.is_file():
+            if path.suffix.lower() not in NOTES_SUFFIXES:
+                raise UsageError(f"{source}: not a notes file: expected a .md or .txt file")
+            candidates = [(path, path.parent)]
+        else:
+            raise UsageError(f"{source}: no such file or folder")
+        for file, root in candidates:
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                found.append(NotesFile(file.as_posix(), file, root))
+    return tuple(found)
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """UTF-8 text of a notes file (BOM dropped), or None when it cannot be notes at all."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line, col, text = _position(data, nul)
+        return None, [
+            Diagnostic(
+                path,
+                line,
+                col,
+                "NUL byte: this is a binary file, not notes (notes are UTF-8 text)",
+                "error",
+                text,
+            )
+        ]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as bad:
+        line, col, text = _position(data, bad.start)
+        message = f"invalid UTF-8 (byte 0x{data[bad.start]:02x}): save the file as UTF-8"
+        return data.decode("utf-8", "replace"), [
+            Diagnostic(path, line, col, message, "error", text)
+        ]
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int, str]:
+    """Line, column and text of the line holding the byte at `offset`."""
+    start = max(data.rfind(b"\n", 0, offset), data.rfind(b"\r", 0, offset)) + 1
+    ends = [i for i in (data.find(b"\n", offset), data.find(b"\r", offset)) if i >= 0]
+    line = len(split_lines(data[:start].decode("utf-8", "replace")))
+    col = len(data[start:offset].decode("utf-8", "replace")) + 1
+    text = data[start : min(ends, default=len(data))].decode("utf-8", "replace")
+    return line, col, text.replace("\0", " ")
+
+
+def read_palace(notes: NotesFile) -> tuple[Palace | None, list[Diagnostic]]:
+    """One notes file → its Palace (None when it has errors that leave no palace) + problems."""
+    try:
+        data = notes.file.read_bytes()
+    except OSError as error:
+        return None, [Diagnostic(notes.display, 1, 1, f"cannot read: {error.strerror}")]
+    text, diagnostics = decode(data, notes.display)
+    if text is None:
+        return None, diagnostics
+    if not text.strip():
+        return None, [
+            Diagnostic(
+                notes.display,
+                1,
+                1,
+                "empty file: expected '# Title' and 'Locus: Concept: description' lines",
+            )
+        ]
+    source_lines = split_lines(text)
+    reader = LineReader(notes.display, notes.file, notes.root)
+    draft = reader.read(source_lines)
+    assembler = Assembler(draft, source_lines)
+    palace = assembler.palace(any(d.is_error for d in diagnostics + reader.diagnostics))
+    found = diagnostics + reader.diagnostics + assembler.diagnostics
+    found.sort(key=lambda d: (d.line, d.col))
+    return palace, found
+
+
+def load_notes(sources: Sequence[str]) -> Notes:
+    """Read every notes file named by `sources` (default `source/`)."""
+    files = find_notes(sources)
+    palaces: list[Palace] = []
+    diagnostics: list[Diagnostic] = []
+    owners: dict[str, str] = {}
+    for notes in files:
+        palace, found = read_palace(notes)
+        diagnostics.extend(found)
+        if palace is None:
+            continue
+        if palace.id in owners:
+            diagnostics.append(
+                Diagnostic(
+                    notes.display,
+                    1,
+                    1,
+                    f"palace id '{palace.id}' is already used by "
+                    f"{owners[palace.id]}: rename the file or pin an id with '# Title {{#id}}'",
+                )
+            )
+            continue
+        owners[palace.id] = notes.display
+        palaces.append(palace)
+    return Notes(files, tuple(palaces), tuple(diagnostics))

@@ -1,0 +1,90 @@
+"""Inline Markdown of the notes → safe HTML, shared by the deck and the site.
+
+Notes are untrusted text. Instead of rendering raw HTML and cleaning it afterwards, raw HTML is
+never parsed as HTML at all: the Markdown extension below removes Python-Markdown's raw-HTML
+handling, so `<script>` or `<img onerror=…>` come out as visible, escaped text. What Markdown
+itself creates (links, pictures) is checked: only http(s), mailto and relative links survive.
+Descriptions are *inline* Markdown: block syntax (headings, lists, quotes, code blocks) is off,
+so `1. step` or `# 3` in a description stays text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from functools import lru_cache
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
+# Text without these characters renders the same with or without Markdown: skip the parser.
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]!<&]|  \n|\n\n")
+_BLOCK_PROCESSORS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist",
+                     "quote", "reference")
+
+
+def is_safe_url(url: str) -> bool:
+    """Relative links and http(s)/mailto only: `javascript:`, `data:` and the like are refused."""
+    cleaned = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    match = _SCHEME.match(cleaned)
+    return match is None or match.group(1).lower() in SAFE_SCHEMES
+
+
+class _LinkGuard(Treeprocessor):
+    """Drops unsafe link targets; inline pictures become their description (pictures belong on
+    their own `![alt](file)` line, where they are checked and copied)."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for child in list(parent):
+                if child.tag == "a" and not is_safe_url(child.get("href", "")):
+                    child.attrib.pop("href", None)
+                if child.tag == "img":
+                    _replace_with_text(parent, child, child.get("alt", ""))
+
+
+def _replace_with_text(parent: etree.Element, child: etree.Element, text: str) -> None:
+    index = list(parent).index(child)
+    tail = text + (child.tail or "")
+    if index == 0:
+        parent.text = (parent.text or "") + tail
+    else:
+        previous = parent[index - 1]
+        previous.tail = (previous.tail or "") + tail
+    parent.remove(child)
+
+
+class SafeInlineExtension(Extension):
+    """Python-Markdown, inline only, raw HTML shown as text, unsafe URLs removed."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        for name in _BLOCK_PROCESSORS:
+            md.parser.blockprocessors.deregister(name)
+        md.treeprocessors.register(_LinkGuard(md), "link_guard", 0)
+
+
+_MD = markdown.Markdown(extensions=[SafeInlineExtension()], output_format="html")
+
+
+@lru_cache(maxsize=65536)
+def inline(text: str) -> str:
+    """One field of the notes (concept, description, note) as safe HTML, without a wrapper."""
+    text = text.strip()
+    if not _MARKDOWN_SYNTAX.search(text):
+        return html.escape(text, quote=False)
+    _MD.reset()
+    rendered = _MD.convert(text)
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        rendered = rendered[3:-4]
+    return rendered
+
+
+def plain(text: str) -> str:
+    """The text of a field without Markdown syntax, for search indexes, titles and sorting."""
+    return html.unescape(re.sub(r"<[^>]*>", "", inline(text)))

@@ -1,0 +1,309 @@
+"""Notes text → draft palace: every line is read into the draft or reported, none dropped.
+
+The format is documented in README ("Writing a palace"). This module only reads lines; ids and
+records are made by `assemble.py`, so both stay small and testable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from . import lines
+from .errors import Diagnostic
+from .identity import ID_PATTERN
+from .records import Picture
+
+EXPECTED_LOCUS = "expected 'Locus: Concept: description'"
+PICTURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
+_HEADING = re.compile(r"(#+)(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_PICTURE = re.compile(r"!\[([^\]]*)\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+\"[^\"]*\")?\s*\)$")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor counts them: LF, CRLF and lone CR all end a line."""
+    return _LINE_BREAK.split(text)
+
+
+@dataclass
+class DraftStep:
+    locus: str
+    concept: str
+    description: str
+    line: int
+    pinned: str | None
+    pinned_col: int
+
+
+@dataclass
+class DraftLocus:
+    locus: str
+    concept: str
+    description: str
+    line: int
+    col: int
+    indent: int
+    pinned: str | None
+    pinned_col: int
+    empty_description_col: int | None = None  # set for `Locus: Concept:` with nothing after
+    note: list[str] = field(default_factory=list)
+    picture: Picture | None = None
+    steps: list[DraftStep] = field(default_factory=list)
+
+
+@dataclass
+class DraftRoom:
+    name: str | None  # None: the default room of loci written before any room heading
+    line: int
+    pinned: str | None
+    note: list[str] = field(default_factory=list)
+    picture: Picture | None = None
+    loci: list[DraftLocus] = field(default_factory=list)
+
+
+@dataclass
+class DraftPalace:
+    path: str
+    title: str | None = None
+    title_line: int = 0
+    pinned: str | None = None
+    rooms: list[DraftRoom] = field(default_factory=list)
+
+
+class LineReader:
+    """Reads the lines of one notes file into a DraftPalace, collecting diagnostics."""
+
+    def __init__(self, display_path: str, file: Path, root: Path) -> None:
+        self.palace = DraftPalace(display_path)
+        self.diagnostics: list[Diagnostic] = []
+        self._file, self._root = file, root
+        self._room: DraftRoom | None = None
+        self._locus: DraftLocus | None = None
+        self._text = ""
+        self._number = 0
+
+    # -- reporting -------------------------------------------------------------------------
+    def report(self, col: int, message: str, severity: str = "error", line: int = 0) -> None:
+        text = self._text if not line or line == self._number else None
+        self.diagnostics.append(
+            Diagnostic(self.palace.path, line or self._number, col, message, severity, text)
+        )
+
+    # -- the line loop ---------------------------------------------------------------------
+    def read(self, source_lines: list[str]) -> DraftPalace:
+        comment_line = 0
+        for number, raw in enumerate(source_lines, start=1):
+            self._number, self._text = number, raw
+            if comment_line:
+                end = raw.find("-->")
+                if end >= 0:
+                    comment_line = 0
+                    self._after_comment(raw, end)
+                continue
+            content = raw.lstrip(" \t")
+            if not content.strip():
+                continue
+            col = len(raw) - len(content) + 1
+            content = content.rstrip()
+            if content.startswith("<!--"):
+                end = content.find("-->", 4)
+                if end < 0:
+                    comment_line = number
+                else:
+                    self._after_comment(raw, raw.find("-->", col + 3))
+            elif content.startswith("#"):
+                self._heading(content, col)
+            elif content.startswith(">"):
+                self._note(content, col)
+            elif content.startswith("!["):
+                self._picture(content, col)
+            else:
+                self._locus_or_step(content, col, _indent_width(raw[: col - 1]))
+        if comment_line:
+            self._number, self._text = comment_line, source_lines[comment_line - 1]
+            self.report(
+                1 + source_lines[comment_line - 1].find("<!--"),
+                "comment '<!--' is never closed: expected '-->'",
+            )
+        return self.palace
+
+    def _after_comment(self, raw: str, end: int) -> None:
+        if raw[end + 3 :].strip():
+            self.report(end + 4, "unexpected text after '-->': put it on a line of its own")
+
+    # -- line kinds ------------------------------------------------------------------------
+    def _heading(self, content: str, col: int) -> None:
+        match = _HEADING.match(content)
+        if not match:
+            self.report(col, "expected a space after '#' in a heading ('# Title', '## Room')")
+            return
+        level, text = len(match.group(1)), (match.group(2) or "")
+        text, pinned, _ = self._take_id(text, col + level + 1)
+        if not text:
+            self.report(col, "empty heading: expected '# Title' or '## Room'")
+        elif level == 1:
+            if self.palace.title is not None:
+                self.report(
+                    col,
+                    f"second title: a file holds one palace (its title is at "
+                    f"line {self.palace.title_line}); use '## Room' for a room",
+                )
+            else:
+                self.palace.title, self.palace.title_line = text, self._number
+                self.palace.pinned = pinned
+        elif level == 2:
+            self._room = DraftRoom(text, self._number, pinned)
+            self.palace.rooms.append(self._room)
+            self._locus = None
+        else:
+            self.report(col, f"expected '# Title' or '## Room', not a level-{level} heading")
+
+    def _note(self, content: str, col: int) -> None:
+        text = content[1:]
+        text = text[1:] if text.startswith(" ") else text
+        if self._locus is not None:
+            self._locus.note.append(text)
+        elif self._room is not None:
+            self._room.note.append(text)
+        else:
+            self.report(col, "a note ('> …') needs a locus or '## Room' heading above it")
+
+    def _picture(self, content: str, col: int) -> None:
+        match = _PICTURE.match(content)
+        if not match:
+            self.report(col, "expected a picture on its own line: '![what it shows](file.jpg)'")
+            return
+        owner = self._locus or self._room
+        if owner is None:
+            self.report(col, "a picture needs a locus or '## Room' heading above it")
+            return
+        if owner.picture is not None:
+            self.report(
+                col,
+                f"this already has a picture (line {owner.picture.line}): "
+                "one picture per locus or room",
+            )
+            return
+        written = match.group(2).strip("<>")
+        owner.picture = self._resolve_picture(match.group(1), written, col + match.start(2))
+
+    def _resolve_picture(self, alt: str, written: str, col: int) -> Picture | None:
+        if _SCHEME.match(written):
+            self.report(
+                col,
+                f"picture '{written}' is not a file: pictures must be files "
+                "inside the source folder",
+            )
+            return None
+        relative = unquote(written)
+        target = (self._file.parent / relative).resolve()
+        root = self._root.resolve()
+        if relative.startswith(("/", "\\")) or not target.is_relative_to(root):
+            self.report(
+                col,
+                f"picture '{written}' is outside the source folder "
+                f"'{self._root.as_posix()}': keep pictures inside it",
+            )
+            return None
+        if target.suffix.lower() not in PICTURE_TYPES:
+            kinds = ", ".join(sorted(PICTURE_TYPES))
+            self.report(col, f"picture '{written}' is not a picture file: expected one of {kinds}")
+            return None
+        if not target.is_file():
+            self.report(
+                col,
+                f"picture '{written}' not found (looked for "
+                f"'{(self._file.parent / relative).as_posix()}')",
+            )
+            return None
+        name = target.relative_to(root).as_posix()
+        return Picture(alt, written, name, target, self._number)
+
+    def _locus_or_step(self, content: str, col: int, indent: int) -> None:
+        marker = lines.LIST_MARKER.match(content)
+        if marker:
+            content, col = content[marker.end() :], col + marker.end()
+        if self._locus is not None and indent > self._locus.indent:
+            self._step(content, col)
+        elif indent > 0 and self._locus is None:
+            self.report(
+                col,
+                "indented line with no locus above it: a step goes under its "
+                "'Locus: Concept:' line; a locus starts at the margin",
+            )
+        else:
+            self._new_locus(content, col, indent)
+
+    def _new_locus(self, content: str, col: int, indent: int) -> None:
+        content, pinned, pinned_col = self._take_id(content, col)
+        colons = lines.separators(content, 2)
+        if not colons:
+            self.report(col, EXPECTED_LOCUS)
+            return
+        name = content[: colons[0]].strip()
+        end = colons[1] if len(colons) > 1 else len(content)
+        concept = content[colons[0] + 1 : end].strip()
+        description = content[end + 1 :].strip() if len(colons) > 1 else ""
+        if not name:
+            self.report(col, f"empty locus name before ':': {EXPECTED_LOCUS}")
+            return
+        if not concept:
+            self.report(col + colons[0] + 1, f"expected a concept after '{name}:'")
+            return
+        locus = DraftLocus(
+            name, concept, description, self._number, col, indent, pinned, pinned_col
+        )
+        if len(colons) > 1 and not description:
+            locus.empty_description_col = col + colons[1]
+        if self._room is None:
+            self._room = DraftRoom(None, 0, None)
+            self.palace.rooms.append(self._room)
+        self._room.loci.append(locus)
+        self._locus = locus
+
+    def _step(self, content: str, col: int) -> None:
+        assert self._locus is not None
+        content, pinned, pinned_col = self._take_id(content, col)
+        colons = lines.separators(content, 1)
+        if not colons:
+            self.report(
+                col,
+                "expected a step 'Locus: step' (optionally ' # description') "
+                f"under '{self._locus.locus}'",
+            )
+            return
+        name, rest = content[: colons[0]].strip(), content[colons[0] + 1 :]
+        comment = lines.comment_start(rest)
+        concept = (rest if comment is None else rest[:comment]).strip()
+        description = "" if comment is None else rest[comment:].strip()[1:].strip()
+        if not name:
+            self.report(col, "empty locus name before ':': expected a step 'Locus: step'")
+        elif not concept:
+            self.report(col + colons[0] + 1, f"expected a step after '{name}:'")
+        else:
+            self._locus.steps.append(
+                DraftStep(name, concept, description, self._number, pinned, pinned_col)
+            )
+
+    def _take_id(self, text: str, col: int) -> tuple[str, str | None, int]:
+        """Strip a trailing `{#id}`: the text, the id (None if absent or invalid), its column."""
+        match = lines.EXPLICIT_ID.search(text)
+        if not match:
+            return text, None, 0
+        pinned, pinned_col = match.group(1), col + match.start(1) - 2
+        if not ID_PATTERN.fullmatch(pinned):
+            self.report(
+                pinned_col,
+                f"invalid id '{{#{pinned}}}': use lower-case letters, digits and "
+                "single hyphens, e.g. '{#living-room-tv}'",
+            )
+            return text[: match.start()], None, 0
+        return text[: match.start()], pinned, pinned_col
+
+
+def _indent_width(whitespace: str) -> int:
+    return sum(4 if ch == "\t" else 1 for ch in whitespace)

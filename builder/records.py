@@ -1,0 +1,123 @@
+"""The records every output is built from: palace → rooms → loci → steps, plus the walk.
+
+Records are frozen and hold tuples, so a stage can share them freely. Each carries the line it
+came from, so later stages can still point at the notes. Text fields hold the owner's words
+exactly as written (inline Markdown, rendered by the deck and the site).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A picture attached to a locus or room: `![alt](path)` on its own line."""
+
+    alt: str
+    path: str  # as written in the notes, relative to the notes file
+    name: str  # path relative to the source folder, POSIX style: stable across machines
+    file: Path  # where it is on disk
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a locus with steps: `Locus: step # description`, indented under it."""
+
+    id: str
+    locus: str
+    concept: str
+    description: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Locus:
+    """One stop of the walk: a place, the concept it holds, and how to remember it."""
+
+    id: str
+    locus: str
+    concept: str
+    description: str
+    note: str | None
+    picture: Picture | None
+    steps: tuple[Step, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """A room of the palace: a heading (`## Room`) and the loci under it, in walk order."""
+
+    id: str
+    name: str
+    note: str | None
+    picture: Picture | None
+    loci: tuple[Locus, ...]
+    line: int  # 0 for the default room of loci written before any room heading
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """A place on the walk: a locus, or one step of a locus. `number` counts from 1."""
+
+    number: int
+    room: Room
+    locus: Locus
+    step: Step | None = None
+
+    @property
+    def id(self) -> str:
+        return self.step.id if self.step else self.locus.id
+
+    @property
+    def place(self) -> str:
+        return self.step.locus if self.step else self.locus.locus
+
+    @property
+    def concept(self) -> str:
+        return self.step.concept if self.step else self.locus.concept
+
+    @property
+    def description(self) -> str:
+        return self.step.description if self.step else self.locus.description
+
+    @property
+    def line(self) -> int:
+        return self.step.line if self.step else self.locus.line
+
+
+@dataclass(frozen=True, slots=True)
+class Palace:
+    """One notes file: a title, its rooms in walk order, and the walk through every stop."""
+
+    id: str
+    title: str
+    source: str  # the notes file, as the user named it (POSIX style)
+    rooms: tuple[Room, ...]
+    walk: tuple[Stop, ...]
+
+    @property
+    def loci(self) -> tuple[Locus, ...]:
+        return tuple(locus for room in self.rooms for locus in room.loci)
+
+    def previous(self, stop: Stop) -> Stop | None:
+        """The stop before `stop` on the walk, or None at the start."""
+        return self.walk[stop.number - 2] if stop.number > 1 else None
+
+    def next(self, stop: Stop) -> Stop | None:
+        """The stop after `stop` on the walk, or None at the end."""
+        return self.walk[stop.number] if stop.number < len(self.walk) else None
+
+
+def walk_order(rooms: tuple[Room, ...]) -> tuple[Stop, ...]:
+    """Every locus and step in route order: a locus, then its steps, then the next locus."""
+    stops: list[Stop] = []
+    for room in rooms:
+        for locus in room.loci:
+            stops.append(Stop(len(stops) + 1, room, locus))
+            for step in locus.steps:
+                stops.append(Stop(len(stops) + 1, room, locus, step))
+    return tuple(stops)
