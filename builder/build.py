@@ -1,10 +1,31 @@
-"""The pipeline: notes → records → outputs rendered in memory → written to the output folder."""
+"""The pipeline: notes → records → outputs rendered in memory → written to the output folder.
+
+First gather everything from every notes file, then render every output in memory, and only
+then touch the output folder: a build that fails anywhere before writing changes nothing.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from .load import Notes
+from .output import WriteReport, check_output_folder, write_output
 
 
-def build(notes: Notes, out: str) -> str:
-    """Build every output for `notes` into `out`; returns a one-line report of what was written."""
-    return "nothing to write yet (decks and site come next)"
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    written: WriteReport
+
+    def lines(self) -> list[str]:
+        return [f"files: {self.written}"]
+
+
+def build(notes: Notes, out: Path) -> BuildReport:
+    """Build every output for `notes` into `out`."""
+    # 1. where: refuse an output folder that would overwrite the notes
+    check_output_folder(out, {notes_file.root for notes_file in notes.files})
+    # 2. render: every output in memory (decks and site come with their issues)
+    files: dict[str, bytes] = {}
+    # 3. write: only files whose bytes changed; keep files the build never wrote
+    return BuildReport(write_output(out, files))

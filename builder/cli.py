@@ -7,6 +7,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 from .errors import Diagnostic, NotesError, PalaceError
@@ -103,8 +104,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     else:
         from .build import build
 
-        report = build(notes, args.out)
-        print(f"built {args.out}: {_summary(notes)}; {report}")
+        report = build(notes, Path(args.out))
+        print(f"built {args.out}: {_summary(notes)}")
+        for line in report.lines():
+            print(f"  {line}")
     return 0
 
 

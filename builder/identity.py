@@ -14,30 +14,40 @@ import unicodedata
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPECIAL = {
+    "ß": "ss",
+    "ẞ": "ss",
+    "æ": "ae",
+    "Æ": "ae",
+    "ø": "o",
+    "Ø": "o",
+    "œ": "oe",
+    "Œ": "oe",
+    "ł": "l",
+    "Ł": "l",
+    "đ": "d",
+    "Đ": "d",
+}
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Latin letters with accents → ASCII, precomputed: one str.translate folds most European text.
 _FOLD = str.maketrans(
-    {
-        "ß": "ss",
-        "ẞ": "ss",
-        "æ": "ae",
-        "Æ": "ae",
-        "ø": "o",
-        "Ø": "o",
-        "œ": "oe",
-        "Œ": "oe",
-        "ł": "l",
-        "Ł": "l",
-        "đ": "d",
-        "Đ": "d",
-    }
+    {chr(cp): _strip_marks(chr(cp)) for cp in range(0xC0, 0x250) if _strip_marks(chr(cp)).isascii()}
+    | _SPECIAL
 )
 
 
 def fold(text: str) -> str:
     """Lower-case ASCII approximation: `Küche` → `kuche`, `Straße` → `strasse`."""
-    text = text.translate(_FOLD)
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = text.translate(_FOLD)
+        if not text.isascii():
+            text = _strip_marks(text)
     return text.lower()
 
 

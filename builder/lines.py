@@ -10,7 +10,7 @@ import re
 from collections import defaultdict, deque
 
 LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])[ \t]+")
-EXPLICIT_ID = re.compile(r"[ \t]*\{#([^{}]*)\}[ \t]*$")
+EXPLICIT_ID = re.compile(r"[ \t]*\{#([^{}]*)\}$")  # searched only in text ending with '}'
 _COLON = re.compile(r":(?=\s|$)")
 _COMMENT = re.compile(r"[ \t]#(?:[ \t]|$)")
 _BACKTICKS = re.compile(r"`+")
@@ -40,8 +40,14 @@ def code_spans(text: str) -> list[tuple[int, int]]:
 
 def _outside_code(pattern: re.Pattern[str], text: str, limit: int) -> list[int]:
     """Start offsets of up to `limit` matches of `pattern` that are not inside a code span."""
-    spans = code_spans(text) if "`" in text else []
     found: list[int] = []
+    if "`" not in text:  # the common case: no code span to skip, no per-match checks
+        match = pattern.search(text)
+        while match and len(found) < limit:
+            found.append(match.start())
+            match = pattern.search(text, match.end()) if len(found) < limit else None
+        return found
+    spans = code_spans(text)
     for match in pattern.finditer(text):
         pos = match.start()
         if any(start <= pos < end for start, end in spans):

@@ -7,6 +7,7 @@ diagnostic of every file, so one run reports all problems at once.
 from __future__ import annotations
 
 import codecs
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,16 @@ def read_palace(notes: NotesFile) -> tuple[Palace | None, list[Diagnostic]]:
 def load_notes(sources: Sequence[str]) -> Notes:
     """Read every notes file named by `sources` (default `source/`)."""
     files = find_notes(sources)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # records are many small objects and hold no cycles: ~20% faster without GC
+    try:
+        return _load(files)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load(files: tuple[NotesFile, ...]) -> Notes:
     palaces: list[Palace] = []
     diagnostics: list[Diagnostic] = []
     owners: dict[str, str] = {}

@@ -22,9 +22,18 @@ from markdown.treeprocessors import Treeprocessor
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
 # Text without these characters renders the same with or without Markdown: skip the parser.
-_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]!<&]|  \n|\n\n")
-_BLOCK_PROCESSORS = ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist",
-                     "quote", "reference")
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]!<&\x02\x03\r]|  \n|\n\n")
+_BLOCK_PROCESSORS = (
+    "indent",
+    "code",
+    "hashheader",
+    "setextheader",
+    "hr",
+    "olist",
+    "ulist",
+    "quote",
+    "reference",
+)
 
 
 def is_safe_url(url: str) -> bool:
@@ -61,7 +70,7 @@ def _replace_with_text(parent: etree.Element, child: etree.Element, text: str) -
 class SafeInlineExtension(Extension):
     """Python-Markdown, inline only, raw HTML shown as text, unsafe URLs removed."""
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         for name in _BLOCK_PROCESSORS:
@@ -77,7 +86,7 @@ def inline(text: str) -> str:
     """One field of the notes (concept, description, note) as safe HTML, without a wrapper."""
     text = text.strip()
     if not _MARKDOWN_SYNTAX.search(text):
-        return html.escape(text, quote=False)
+        return html.escape(text.expandtabs(4), quote=False)  # as Markdown would
     _MD.reset()
     rendered = _MD.convert(text)
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:

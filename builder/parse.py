@@ -21,6 +21,8 @@ PICTURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".a
 _HEADING = re.compile(r"(#+)(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _PICTURE = re.compile(r"!\[([^\]]*)\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+\"[^\"]*\")?\s*\)$")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
+# First characters that cannot start a heading, note, picture or comment.
+_PLAIN_START = frozenset("-*+0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -104,12 +106,15 @@ class LineReader:
                     comment_line = 0
                     self._after_comment(raw, end)
                 continue
-            content = raw.lstrip(" \t")
-            if not content.strip():
+            content = raw.strip()
+            if not content:
                 continue
-            col = len(raw) - len(content) + 1
-            content = content.rstrip()
-            if content.startswith("<!--"):
+            col = raw.find(content[0]) + 1
+            first = content[0]
+            if first in _PLAIN_START:  # most lines: a locus or a step
+                indent = col - 1 if "\t" not in raw[: col - 1] else _indent_width(raw[: col - 1])
+                self._locus_or_step(content, col, indent)
+            elif content.startswith("<!--"):
                 end = content.find("-->", 4)
                 if end < 0:
                     comment_line = number
@@ -224,7 +229,7 @@ class LineReader:
         return Picture(alt, written, name, target, self._number)
 
     def _locus_or_step(self, content: str, col: int, indent: int) -> None:
-        marker = lines.LIST_MARKER.match(content)
+        marker = lines.LIST_MARKER.match(content) if content[0] in "-*+0123456789" else None
         if marker:
             content, col = content[marker.end() :], col + marker.end()
         if self._locus is not None and indent > self._locus.indent:
@@ -291,7 +296,7 @@ class LineReader:
 
     def _take_id(self, text: str, col: int) -> tuple[str, str | None, int]:
         """Strip a trailing `{#id}`: the text, the id (None if absent or invalid), its column."""
-        match = lines.EXPLICIT_ID.search(text)
+        match = lines.EXPLICIT_ID.search(text) if text.endswith("}") else None
         if not match:
             return text, None, 0
         pinned, pinned_col = match.group(1), col + match.start(1) - 2

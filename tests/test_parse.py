@@ -1,0 +1,270 @@
+"""The notes format: the seed palace, its roomed form, identities, and hard inputs."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REPO, SEED, ProjectMaker
+
+from builder.load import load_notes
+from builder.records import Palace
+
+SEED_LINES = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def only_palace(*sources: str) -> Palace:
+    notes = load_notes(list(sources))
+    assert notes.errors == ()
+    (palace,) = notes.palaces
+    return palace
+
+
+def test_seed_parses_to_35_loci_exactly_as_written() -> None:
+    notes = load_notes([str(SEED)])
+    assert notes.errors == ()
+    (palace,) = notes.palaces
+    assert len(palace.walk) == 35 and len(palace.loci) == 35
+    assert [room.name for room in palace.rooms] == ["Loci"]
+    for stop, line in zip(palace.walk, SEED_LINES, strict=True):
+        if stop.description:
+            assert f"{stop.place}: {stop.concept}: {stop.description}" == line
+        else:
+            assert line in (f"{stop.place}: {stop.concept}", f"{stop.place}: {stop.concept}:")
+    bed = palace.walk[33]
+    assert (bed.place, bed.concept, bed.description) == (
+        "Bed",
+        "Model.train()",
+        "before training, impacts: dropout and batch_norm",
+    )
+    window = palace.walk[27]
+    assert (window.place, window.concept, window.description) == (
+        "Window",
+        "Core training step",
+        "",
+    )
+    assert palace.walk[30].concept == "optimizer.zero_grad() # clear prev grads"
+    assert [stop.id for stop in palace.walk if stop.place == "TV"] == ["tv", "tv-2"]
+    assert palace.title == "000 11f9f661f77a5d86"
+
+
+def test_seed_warns_about_its_suspicious_lines() -> None:
+    notes = load_notes([str(SEED)])
+    assert [(d.line, d.col, d.message) for d in notes.warnings] == [
+        (
+            28,
+            27,
+            "empty description after 'Core training step:' (for a concept without "
+            "description, drop the last colon)",
+        ),
+        (
+            35,
+            1,
+            "locus 'TV' is already in this room (line 24): give one another name, or pin "
+            "both with {#id} before reordering them",
+        ),
+    ]
+
+
+def test_roomed_palace_has_the_same_35_stops_in_the_same_order() -> None:
+    palace = only_palace(str(REPO / "source" / "ml-palace.md"))
+    assert palace.id == "ml-palace" and palace.title == "Machine learning palace"
+    assert [(room.name, len(room.loci)) for room in palace.rooms] == [
+        ("Entrance and stairs", 6),
+        ("Bathroom", 2),
+        ("Hallway", 2),
+        ("Kitchen", 10),
+        ("Living room", 7),
+        ("View from the window", 1),
+        ("Bedroom", 2),
+    ]
+    assert len(palace.loci) == 30 and len(palace.walk) == 35
+    seed = only_palace_with_warnings(str(SEED))
+    for ours, theirs in zip(palace.walk, seed.walk, strict=True):
+        assert ours.number == theirs.number and ours.place == theirs.place
+        if ours.step is None:
+            assert (ours.concept, ours.description) == (theirs.concept, theirs.description)
+        else:  # a step's ' # comment' is its description
+            written = ours.concept + (f" # {ours.description}" if ours.description else "")
+            assert written == theirs.concept
+    window = palace.rooms[5].loci[0]
+    assert [(s.id, s.locus, s.concept, s.description) for s in window.steps] == [
+        ("window--balcony", "Balcony", "output_batch = model(train_batch)", ""),
+        ("window--stefan-silo", "Stefan Silo", "loss = loss_fn(output_batch, labels_batch)", ""),
+        ("window--street", "Street", "optimizer.zero_grad()", "clear prev grads"),
+        ("window--silo", "Silo", "loss.backward()", "calc grads wrt to inputs + params"),
+        ("window--halle", "Halle", "optimizer.step()", "perform updates using calc’d grads"),
+    ]
+    assert [stop.id for stop in palace.walk if stop.place == "TV"] == ["tv", "bedroom-tv"]
+    assert palace.previous(palace.walk[0]) is None
+    assert palace.next(palace.walk[27]) == palace.walk[28]
+    assert palace.previous(palace.walk[34]) == palace.walk[33]
+    assert palace.next(palace.walk[34]) is None
+
+
+def only_palace_with_warnings(source: str) -> Palace:
+    (palace,) = load_notes([source]).palaces
+    return palace
+
+
+def test_seed_flat_form_with_crlf_bom_and_trailing_blanks(make_project: ProjectMaker) -> None:
+    text = "\r\n".join(line + "  " for line in SEED_LINES) + "\r\n\r\n  \r\n"
+    make_project({"source/flat.txt": b"\xef\xbb\xbf" + text.encode("utf-8")})
+    palace = only_palace_with_warnings("source")
+    expected = only_palace_with_warnings(str(SEED))
+    assert [(s.id, s.place, s.concept, s.description) for s in palace.walk] == [
+        (s.id, s.place, s.concept, s.description) for s in expected.walk
+    ]
+    assert palace.title == "Flat"
+
+
+def ids(palace: Palace) -> dict[str, str]:
+    return {stop.concept: stop.id for stop in palace.walk}
+
+
+BASE = """# P
+## Hall
+- Gate: Overfitting: force-fitting
+- Door: Tensor: matrix
+- TV: PCA: reduce
+## Kitchen
+- Stove: Loss: how far
+- Window: Training step:
+  - Balcony: forward
+  - Street: zero grads
+- TV: Eval: after training
+"""
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        BASE.replace("Overfitting: force-fitting", "Overfiting: forcefitting"),  # typo fix
+        BASE.replace("- Door:", "- Arch: Arch concept: new\n- Door:"),  # insert
+        BASE.replace("- Gate: Overfitting: force-fitting\n", ""),  # remove another
+        BASE.replace("## Hall", "## Entrance hall").replace("## Kitchen", "## Cooking"),
+        BASE.replace("- Stove: Loss: how far\n", "").replace(
+            "## Hall\n", "## Hall\n- Stove: Loss: how far\n"
+        ),
+        BASE.replace(
+            "- Gate: Overfitting: force-fitting\n- Door: Tensor: matrix\n",
+            "- Door: Tensor: matrix\n- Gate: Overfitting: force-fitting\n",
+        ),  # reorder
+    ],
+    ids=["typo", "insert", "remove", "rename-rooms", "regroup", "reorder"],
+)
+def test_identity_survives_everyday_edits(make_project: ProjectMaker, edited: str) -> None:
+    make_project({"a/p.md": BASE, "b/p.md": edited})
+    before, after = ids(only_palace("a")), ids(only_palace("b"))
+    for concept, locus_id in after.items():
+        original = {"Overfiting": "Overfitting"}.get(concept, concept)
+        if original in before:
+            assert locus_id == before[original], concept
+    assert before["PCA"] == "tv" and before["Eval"] == "tv-2"
+    assert before["forward"] == "window--balcony"
+
+
+def test_pinned_id_survives_renaming_the_place(make_project: ProjectMaker) -> None:
+    make_project(
+        {
+            "a/p.md": "# P\n- TV: PCA {#old-telly}\n- Couch: Bias\n",
+            "b/p.md": "# P\n- Television: PCA {#old-telly}\n- Couch: Bias\n",
+        }
+    )
+    assert ids(only_palace("a")) == ids(only_palace("b")) == {"PCA": "old-telly", "Bias": "couch"}
+
+
+def test_auto_ids_step_around_pinned_ones(make_project: ProjectMaker) -> None:
+    make_project({"p.md": "# P {#pal}\n## Room {#r}\n- TV: One\n- Telly: Two {#tv}\n- TV: Three\n"})
+    palace = only_palace("p.md")
+    assert palace.id == "pal" and palace.rooms[0].id == "r"
+    assert [s.id for s in palace.walk] == ["tv-2", "tv", "tv-3"]
+
+
+def test_colons_in_backticks_and_non_separating_colons(make_project: ProjectMaker) -> None:
+    make_project(
+        {
+            "p.md": "- `a: b`: `c: d`: ratio 3:1, see https://x.org\n"
+            "- Clock: 12:30 lunch\n- Door: Tensor\n"
+        }
+    )
+    walk = only_palace("p.md").walk
+    assert [(s.place, s.concept, s.description) for s in walk] == [
+        ("`a: b`", "`c: d`", "ratio 3:1, see https://x.org"),
+        ("Clock", "12:30 lunch", ""),
+        ("Door", "Tensor", ""),
+    ]
+
+
+def test_notes_and_pictures_attach_to_locus_and_room(make_project: ProjectMaker) -> None:
+    root = make_project(
+        {
+            "source/p.md": "# P\n## Kitchen\n> smells of *bread*\n![the kitchen](pics/k%201.png)\n"
+            "- Stove: Loss: far\n  > a hot stove\n  > burns\n  ![stove](pics/s.png)\n"
+            "  - Knob: turn # left\n",
+            "source/pics/k 1.png": b"png",
+            "source/pics/s.png": b"png",
+        }
+    )
+    (palace,) = load_notes([]).palaces
+    room = palace.rooms[0]
+    assert room.note == "smells of *bread*"
+    assert room.picture is not None and room.picture.name == "pics/k 1.png"
+    assert room.picture.file == (root / "source" / "pics" / "k 1.png").resolve()
+    stove = room.loci[0]
+    assert stove.note == "a hot stove\nburns"
+    assert stove.picture is not None
+    assert (stove.picture.alt, stove.picture.path, stove.picture.line) == ("stove", "pics/s.png", 8)
+    assert stove.steps[0].description == "left"
+
+
+def test_invalid_utf8_is_reported_at_its_byte_and_parsing_goes_on(
+    make_project: ProjectMaker,
+) -> None:
+    make_project({"p.md": b"# P\n- Door: Tensor\n- K\xfcche: Stove\nno colon here\n"})
+    notes = load_notes(["p.md"])
+    assert [d.format() for d in notes.errors] == [
+        "p.md:3:4: error: invalid UTF-8 (byte 0xfc): save the file as UTF-8\n"
+        "    3 | - K\ufffdche: Stove\n"
+        "      |    ^",
+        "p.md:4:1: error: expected 'Locus: Concept: description'\n    4 | no colon here\n      | ^",
+    ]
+
+
+def test_nul_byte_means_not_a_notes_file(make_project: ProjectMaker) -> None:
+    make_project({"p.md": b"# P\r\n- Door: Ten\x00sor\r\n"})
+    notes = load_notes(["p.md"])
+    assert [(d.line, d.col, d.message) for d in notes.errors] == [
+        (2, 12, "NUL byte: this is a binary file, not notes (notes are UTF-8 text)")
+    ]
+    assert notes.palaces == ()
+
+
+def test_megabyte_line_is_read_and_its_echo_is_cut(make_project: ProjectMaker) -> None:
+    long = "x" * 1_048_576
+    make_project({"p.md": f"- Door: Tensor: {long}\n{long}\n"})
+    notes = load_notes(["p.md"])
+    (error,) = notes.errors
+    assert (error.line, error.col) == (2, 1)
+    assert error.format().splitlines()[1] == "    2 | " + "x" * 100 + "…"
+    assert len(notes.palaces[0].walk[0].description) == 1_048_576
+
+
+def test_all_files_are_reported_in_one_run(make_project: ProjectMaker) -> None:
+    make_project(
+        {
+            "source/a.md": "oops\n- A: B\n",
+            "source/b.txt": "- C: D\nalso oops\n",
+            "source/ignored.rst": "not notes",
+        }
+    )
+    notes = load_notes(["source"])
+    assert [(d.path, d.line) for d in notes.errors] == [("source/a.md", 1), ("source/b.txt", 2)]
+    assert [p.id for p in notes.palaces] == ["a", "b"]
+
+
+def test_two_files_with_one_palace_id(make_project: ProjectMaker) -> None:
+    make_project({"source/a.md": "- A: B\n", "source/b.md": "# B {#a}\n- C: D\n"})
+    notes = load_notes(["source"])
+    assert [d.format() for d in notes.errors] == [
+        "source/b.md:1:1: error: palace id 'a' is already used by source/a.md: rename the file "
+        "or pin an id with '# Title {#id}'"
+    ]
