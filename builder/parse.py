@@ -31,7 +31,7 @@ def split_lines(text: str) -> list[str]:
     return _LINE_BREAK.split(text)
 
 
-@dataclass
+@dataclass(slots=True)
 class DraftStep:
     locus: str
     concept: str
@@ -41,7 +41,7 @@ class DraftStep:
     pinned_col: int
 
 
-@dataclass
+@dataclass(slots=True)
 class DraftLocus:
     locus: str
     concept: str
@@ -57,7 +57,7 @@ class DraftLocus:
     steps: list[DraftStep] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class DraftRoom:
     name: str | None  # None: the default room of loci written before any room heading
     line: int
@@ -67,7 +67,7 @@ class DraftRoom:
     loci: list[DraftLocus] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class DraftPalace:
     path: str
     title: str | None = None
