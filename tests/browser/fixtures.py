@@ -1,0 +1,46 @@
+"""The palaces the site tests render: the seed palace of the repo and a hostile one."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from functools import cache
+from pathlib import Path
+
+from builder.load import load_notes
+from builder.records import Palace
+from builder.site import render_site
+
+from . import dom
+
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "source"
+HOSTILE = Path(__file__).resolve().parent / "notes"  # hostile.md: notes that try to break out
+
+# Deck bytes stand in for the decks the build writes next to the pages.
+FAKE_DECK = b"PK\x03\x04 not a real deck " * 500
+
+
+@cache
+def palaces(*sources: Path) -> tuple[Palace, ...]:
+    notes = load_notes([str(source) for source in sources])
+    assert not notes.errors, [d.format() for d in notes.errors]
+    return notes.palaces
+
+
+def decks_for(found: tuple[Palace, ...]) -> dict[str, bytes]:
+    return {f"{palace.id}.apkg": FAKE_DECK for palace in found}
+
+
+def render(*sources: Path, with_decks: bool = True) -> dict[str, bytes]:
+    """The site's files for the palaces in `sources` (with fake decks unless told not to)."""
+    found = palaces(*sources)
+    return render_site(found, decks_for(found) if with_decks else {})
+
+
+def page(files: dict[str, bytes], path: str) -> etree.Element:
+    """One rendered page, parsed strictly."""
+    return dom.parse(files[path])
+
+
+def html_pages(files: dict[str, bytes]) -> list[str]:
+    return [path for path in files if path.endswith(".html")]

@@ -1,0 +1,346 @@
+"""The study site rendered in memory: which files, valid pages, links that land, what each page
+says (counts checked by hand against source/ml-palace.md), the glossary, determinism.
+
+Every page is parsed with html5lib in strict mode, so a stray tag from the notes or a template
+slip fails here before a browser ever sees it. Hostile notes and the 404 page are in
+test_site_safety.py, the browser tests in test_site_browser.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+
+import pytest
+from browser import dom
+from browser.fixtures import FAKE_DECK, HOSTILE, SEED, decks_for, html_pages, page, palaces, render
+
+from builder.site import deck_name, render_site
+from builder.site.pages import human_size, relative
+
+HASHED = re.compile(r"assets/(style|theme|icon)\.[0-9a-f]{12}\.(css|js|svg)")
+SEED_ROOMS = (
+    ("entrance-and-stairs", "Entrance and stairs", "6 loci · stops 1–6"),
+    ("bathroom", "Bathroom", "2 loci · stops 7–8"),
+    ("hallway", "Hallway", "2 loci · stops 9–10"),
+    ("kitchen", "Kitchen", "10 loci · stops 11–20"),
+    ("living-room", "Living room", "7 loci · stops 21–27"),
+    ("view-from-the-window", "View from the window", "1 locus, 5 steps · stops 28–33"),
+    ("bedroom", "Bedroom", "2 loci · stops 34–35"),
+)
+KITCHEN = (
+    (11, "stove", "Stove", "Loss Functions"),
+    (12, "oven-adjusters", "Oven Adjusters", "Regularization"),
+    (13, "under-oven-adjusters", "Under Oven Adjusters", "Underfitting"),
+    (14, "nicer-dicer", "Nicer Dicer", "Tokenization"),
+    (15, "scale", "Scale", "Numericalization"),
+    (16, "cook-book-text", "Cook book text", "WikiText-103"),
+    (17, "cook-book-ingredients", "Cook book ingredients", "Tabular data use cases"),
+    (18, "kitchenaid", "Kitchenaid", "Super Convergence"),
+    (19, "filter", "Filter", "Softmax"),
+    (20, "mash", "Mash", "Weight decay"),
+)
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict[str, bytes]:
+    return render(SEED)
+
+
+@pytest.fixture(scope="module")
+def both() -> dict[str, bytes]:
+    """The hostile palace next to the seed: home lists palaces, notes try to break out."""
+    return render(HOSTILE, SEED)
+
+
+# -- which files exist -------------------------------------------------------------------------
+
+
+def test_seed_site_has_exactly_these_files(seed: dict[str, bytes]) -> None:
+    assets = sorted(path for path in seed if path.startswith("assets/"))
+    assert [HASHED.fullmatch(path) is not None for path in assets] == [True, True, True]
+    assert sorted(set(seed) - set(assets)) == sorted(
+        [
+            ".nojekyll",
+            "404.html",
+            "index.html",
+            "ml-palace/index.html",
+            "ml-palace/glossary.html",
+            *(f"ml-palace/{room}/index.html" for room, _, _ in SEED_ROOMS),
+        ]
+    )
+    assert list(seed) == sorted(seed), "files come in sorted order"
+    assert "ml-palace.apkg" not in seed, "decks are linked, not returned"
+
+
+def test_asset_names_carry_a_hash_of_their_content(seed: dict[str, bytes]) -> None:
+    import hashlib
+
+    for path in (p for p in seed if p.startswith("assets/")):
+        assert hashlib.sha256(seed[path]).hexdigest()[:12] in path
+
+
+def test_rooms_named_index_or_glossary_do_not_clash(both: dict[str, bytes]) -> None:
+    assert {"hostile/index.html", "hostile/index/index.html"} <= set(both)
+    assert {"hostile/glossary.html", "hostile/glossary/index.html"} <= set(both)
+
+
+def test_pictures_are_copied_once_under_their_content_hash(both: dict[str, bytes]) -> None:
+    pictures = [path for path in both if path.startswith("pictures/")]
+    door = (HOSTILE / "pictures" / "door.png").read_bytes()
+    assert len(pictures) == 1, "the same picture used twice is stored once"
+    assert re.fullmatch(r"pictures/[0-9a-f]{12}\.png", pictures[0])
+    assert both[pictures[0]] == door
+
+
+def test_rendering_is_deterministic() -> None:
+    first = render(HOSTILE, SEED)
+    palaces.cache_clear()
+    assert render(HOSTILE, SEED) == first
+
+
+def test_lang_sets_the_language_of_every_page() -> None:
+    files = render_site(palaces(SEED), {}, lang="de")
+    for path in html_pages(files):
+        assert page(files, path).get("lang") == "de", path
+
+
+# -- every page is valid, and every link lands -------------------------------------------------
+
+
+@pytest.mark.parametrize("sources", [(SEED,), (HOSTILE, SEED)], ids=["seed", "hostile+seed"])
+def test_every_page_parses_strictly_and_every_link_resolves(sources: tuple[Path, ...]) -> None:
+    files = render(*sources)
+    decks = decks_for(palaces(*sources))
+    trees = {path: page(files, path) for path in html_pages(files)}
+    for path, root in trees.items():
+        assert root.tag == "html" and root.get("lang") == "en"
+        assert len(list(root.iter("h1"))) == 1, f"{path}: one h1"
+        assert root.find(".//main") is not None, f"{path}: a main landmark"
+        for link in dom.links(path, root):
+            if link.external:
+                allowed = (
+                    ("data:image/svg+xml,",) if path == "404.html" else ("https://", "mailto:")
+                )
+                assert link.url.startswith(allowed), link  # 404's icon is inline, like its CSS
+                continue
+            assert not link.url.startswith("/"), f"absolute link {link}"
+            assert not link.url.rstrip("#").endswith("/"), f"folder link breaks on file:// {link}"
+            target, fragment = link.target()
+            if path == "404.html" and not link.url.startswith("#"):
+                target = link.url  # resolved from the site root by its script
+            assert target in files or target in decks, f"{path}: {link.url} → {target}"
+            if fragment:
+                assert fragment in dom.ids(trees[target]), f"{path}: {link.url}: no #{fragment}"
+
+
+def test_ids_are_unique_on_every_page(both: dict[str, bytes]) -> None:
+    for path in html_pages(both):
+        found = [e.get("id") for e in page(both, path).iter() if e.get("id")]
+        assert len(found) == len(set(found)), path
+
+
+def test_headings_do_not_skip_levels(both: dict[str, bytes]) -> None:
+    for path in html_pages(both):
+        levels = [int(e.tag[1]) for e in page(both, path).iter() if re.fullmatch(r"h[1-6]", e.tag)]
+        assert levels[0] == 1, path
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (path, levels)
+
+
+# -- the pages say the right things ------------------------------------------------------------
+
+
+def test_one_palace_home_is_its_overview(seed: dict[str, bytes]) -> None:
+    home = page(seed, "index.html")
+    assert dom.text(home.find(".//h1")) == "Machine learning palace"
+    assert dom.text(home.find(".//title")) == "Machine learning palace"
+    rooms = [a.get("href") for a in home.iterfind(".//ol[@class='room-list']/li/a")]
+    assert rooms == [f"ml-palace/{room}/index.html" for room, _, _ in SEED_ROOMS]
+    more = [(dom.text(a), a.get("href")) for a in home.iterfind(".//ul[@class='more']/li/a")]
+    assert more == [
+        ("The whole walk on one page", "ml-palace/index.html"),
+        ("Glossary: every concept A–Z", "ml-palace/glossary.html"),
+    ]
+    assert home.find(".//table") is None, "the walk table is on the palace page"
+
+
+def test_palace_page_lists_rooms_in_walk_order_with_counts(seed: dict[str, bytes]) -> None:
+    palace = page(seed, "ml-palace/index.html")
+    assert (
+        dom.text(palace.find(".//p[@class='lead']")) == "7 rooms · 30 loci · 35 stops on the walk"
+    )
+    items = list(palace.iterfind(".//ol[@class='room-list']/li"))
+    assert len(items) == 7
+    assert [
+        (
+            item.find("a").get("href"),  # type: ignore[union-attr]
+            dom.text(item.find(".//span[@class='room-name']")),
+            dom.text(item.find("span[@class='meta']")),
+        )
+        for item in items
+    ] == [(f"{room}/index.html", name, meta) for room, name, meta in SEED_ROOMS]
+
+
+def test_palace_page_offers_its_deck_with_size_and_import_hint(seed: dict[str, bytes]) -> None:
+    palace = page(seed, "ml-palace/index.html")
+    (button,) = dom.by_class(palace, "a", "button")
+    assert button.get("href") == "../ml-palace.apkg"
+    assert button.get("download") == "ml-palace.apkg"
+    assert dom.text(button) == f"Download the Anki deck ({human_size(len(FAKE_DECK))})"
+    assert "File → Import" in dom.text(dom.by_class(palace, "p", "hint")[0])
+
+
+def test_no_deck_no_button() -> None:
+    files = render(SEED, with_decks=False)
+    assert not dom.by_class(page(files, "ml-palace/index.html"), "a", "button")
+
+
+def test_palace_page_holds_the_whole_walk_as_a_cheat_sheet(seed: dict[str, bytes]) -> None:
+    palace = page(seed, "ml-palace/index.html")
+    rows = [[dom.text(td) for td in tr.iter("td")] for tr in palace.iterfind(".//tbody/tr")]
+    assert len(rows) == 35
+    assert rows[0] == ["1", "Enter property", "Transfer learning"]
+    assert rows[28] == ["29", "Balcony", "output_batch = model(train_batch)"]
+    assert rows[-1] == ["35", "TV", "model.eval()"]
+    links = [a.get("href") for a in palace.iterfind(".//tbody/tr/td/a")]
+    assert links[-1] == "bedroom/index.html#bedroom-tv"
+
+
+def test_kitchen_has_ten_loci_numbered_11_to_20(seed: dict[str, bytes]) -> None:
+    kitchen = page(seed, "ml-palace/kitchen/index.html")
+    assert dom.text(kitchen.find(".//h1")) == "Kitchen"
+    assert dom.text(kitchen.find(".//p[@class='eyebrow']")) == "Room 4 of 7 · stops 11–20"
+    loci = dom.by_class(kitchen, "article", "locus")
+    found = [
+        (
+            int(dom.text(dom.by_class(locus, "a", "number")[0])),
+            locus.get("id"),
+            dom.text(dom.by_class(locus, "span", "place")[0]),
+            dom.text(dom.by_class(locus, "p", "concept")[0]),
+        )
+        for locus in loci
+    ]
+    assert found == list(KITCHEN)
+    permalinks = [dom.by_class(locus, "a", "number")[0].get("href") for locus in loci]
+    assert permalinks == [f"#{locus_id}" for _, locus_id, _, _ in KITCHEN], "numbers link here"
+    description = dom.text(dom.by_class(loci[0], "p", "description")[0])
+    assert description == "how far/cloase predictions are to labels (mse, mae, cel)"
+
+
+def test_room_pages_link_previous_and_next_room(seed: dict[str, bytes]) -> None:
+    def pager(path: str) -> dict[str, str]:
+        nav = page(seed, path).find(".//nav[@class='pager']")
+        assert nav is not None
+        return {a.get("rel", ""): a.get("href", "") for a in nav.iter("a")}
+
+    assert pager("ml-palace/kitchen/index.html") == {
+        "prev": "../hallway/index.html",
+        "next": "../living-room/index.html",
+    }
+    assert pager("ml-palace/entrance-and-stairs/index.html") == {"next": "../bathroom/index.html"}
+    assert pager("ml-palace/bedroom/index.html") == {"prev": "../view-from-the-window/index.html"}
+
+
+def test_steps_are_an_ordered_list_numbered_on_the_walk(seed: dict[str, bytes]) -> None:
+    window = page(seed, "ml-palace/view-from-the-window/index.html")
+    (steps,) = window.iterfind(".//ol[@class='steps']")
+    items = list(steps.iterfind("li"))
+    assert [(li.get("value"), li.get("id")) for li in items] == [
+        ("29", "window--balcony"),
+        ("30", "window--stefan-silo"),
+        ("31", "window--street"),
+        ("32", "window--silo"),
+        ("33", "window--halle"),
+    ]
+    parts = [
+        dom.text(dom.by_class(items[2], "span", name)[0])
+        for name in ("place", "concept", "description")
+    ]
+    assert parts == ["Street", "optimizer.zero_grad()", "clear prev grads"]
+
+
+def test_glossary_groups_concepts_a_to_z(seed: dict[str, bytes]) -> None:
+    glossary = page(seed, "ml-palace/glossary.html")
+    letters = [dom.text(a) for a in glossary.iterfind(".//nav[@class='letters']//a")]
+    assert letters == list("ABCDEGLMNOPRSTUW")
+    groups = {
+        dom.text(h2): [dom.text(dt) for dt in dl.iter("dt")]
+        for h2, dl in zip(
+            glossary.iterfind(".//h2[@class='letter']"),
+            glossary.iterfind(".//dl[@class='glossary']"),
+            strict=True,
+        )
+    }
+    assert groups["M"] == [
+        "Matrix Factorization",
+        "Minibatch",
+        "model.eval()",
+        "Model.train()",
+        "Momentum",
+    ]
+    assert sum(len(concepts) for concepts in groups.values()) == 30
+    pca = next(a for a in glossary.iter("a") if dom.text(a).startswith("24 ·"))
+    assert (dom.text(pca), pca.get("href")) == ("24 · TV, Living room", "living-room/index.html#tv")
+
+
+def test_glossary_folds_accents_and_groups_digits(both: dict[str, bytes]) -> None:
+    glossary = page(both, "hostile/glossary.html")
+    labels = [dom.text(h2) for h2 in glossary.iterfind(".//h2[@class='letter']")]
+    assert labels == ["0–9", "A", "C", "I", "Z"]
+    assert dom.text(glossary.find(".//dl[@class='glossary']/dt")) == "3D steps"
+
+
+def test_many_palaces_home_lists_them(both: dict[str, bytes]) -> None:
+    home = page(both, "index.html")
+    assert dom.text(home.find(".//h1")) == "Memory palaces"
+    titles = [
+        (dom.text(a), a.get("href")) for a in home.iterfind(".//ul[@class='palace-list']//h2/a")
+    ]
+    assert titles == [
+        (
+            'Evil <script>window.__pwned = "title"</script> & AT&T <b>x > y</b> </div></main> '
+            "{{ 7*7 }}",
+            "hostile/index.html",
+        ),
+        ("Machine learning palace", "ml-palace/index.html"),
+    ]
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page_path", "target", "expected"),
+    [
+        ("index.html", "ml-palace/index.html", "ml-palace/index.html"),
+        ("ml-palace/kitchen/index.html", "ml-palace/index.html", "../index.html"),
+        ("ml-palace/kitchen/index.html", "assets/s.css", "../../assets/s.css"),
+        ("ml-palace/index.html", "ml-palace/kitchen/index.html#stove", "kitchen/index.html#stove"),
+        ("ml-palace/kitchen/index.html", "ml-palace/kitchen/index.html#stove", "#stove"),
+        ("ml-palace/index.html", "ml-palace.apkg", "../ml-palace.apkg"),
+        ("a/b/index.html", "a/c/index.html", "../c/index.html"),
+    ],
+)
+def test_relative(page_path: str, target: str, expected: str) -> None:
+    assert relative(page_path, target) == expected
+
+
+@pytest.mark.parametrize(
+    ("size", "shown"),
+    [
+        (0, "0 bytes"),
+        (999, "999 bytes"),
+        (1000, "1.0 kB"),
+        (12345, "12.3 kB"),
+        (999_949, "999.9 kB"),
+        (999_950, "1.0 MB"),
+        (2_500_000, "2.5 MB"),
+    ],
+)
+def test_human_size(size: int, shown: str) -> None:
+    assert human_size(size) == shown
+
+
+def test_deck_name() -> None:
+    assert deck_name(palaces(SEED)[0]) == "ml-palace.apkg"
