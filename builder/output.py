@@ -28,8 +28,10 @@ class WriteReport:
     removed: tuple[str, ...]
 
     def __str__(self) -> str:
-        return (f"{len(self.written)} written, {len(self.unchanged)} unchanged, "
-                f"{len(self.removed)} removed")
+        return (
+            f"{len(self.written)} written, {len(self.unchanged)} unchanged, "
+            f"{len(self.removed)} removed"
+        )
 
 
 def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
@@ -40,12 +42,16 @@ def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
     for root in source_roots:
         root_resolved = root.resolve()
         if resolved == root_resolved or root_resolved.is_relative_to(resolved):
-            raise OutputError(f"{out.as_posix()}: the output folder contains the notes in "
-                              f"{root.as_posix()}; choose another folder (the build would "
-                              "overwrite them)")
+            raise OutputError(
+                f"{out.as_posix()}: the output folder contains the notes in "
+                f"{root.as_posix()}; choose another folder (the build would "
+                "overwrite them)"
+            )
         if resolved.is_relative_to(root_resolved):
-            raise OutputError(f"{out.as_posix()}: the output folder is inside the notes folder "
-                              f"{root.as_posix()}; choose a folder outside it")
+            raise OutputError(
+                f"{out.as_posix()}: the output folder is inside the notes folder "
+                f"{root.as_posix()}; choose a folder outside it"
+            )
 
 
 def previous_files(out: Path) -> set[str]:
@@ -70,8 +76,9 @@ def write_output(out: Path, files: Mapping[str, bytes]) -> WriteReport:
         return _write(out, files)
     except OSError as error:
         where = error.filename or out
-        raise OutputError(f"{Path(where).as_posix()}: cannot write: "
-                          f"{error.strerror or error}") from error
+        raise OutputError(
+            f"{Path(where).as_posix()}: cannot write: {error.strerror or error}"
+        ) from error
 
 
 def _write(out: Path, files: Mapping[str, bytes]) -> WriteReport:

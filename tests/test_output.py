@@ -54,17 +54,27 @@ def test_manifest_cannot_make_the_build_delete_outside(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("out", "message"),
     [
-        ("source", "source: the output folder contains the notes in source; choose another "
-                   "folder (the build would overwrite them)"),
-        (".", ".: the output folder contains the notes in source; choose another folder (the "
-              "build would overwrite them)"),
-        ("source/site", "source/site: the output folder is inside the notes folder source; "
-                        "choose a folder outside it"),
+        (
+            "source",
+            "source: the output folder contains the notes in source; choose another "
+            "folder (the build would overwrite them)",
+        ),
+        (
+            ".",
+            ".: the output folder contains the notes in source; choose another folder (the "
+            "build would overwrite them)",
+        ),
+        (
+            "source/site",
+            "source/site: the output folder is inside the notes folder source; "
+            "choose a folder outside it",
+        ),
         ("notes.txt", "notes.txt: the output path is not a folder"),
     ],
 )
-def test_refuses_dangerous_output_folders(make_project: ProjectMaker, out: str,
-                                          message: str) -> None:
+def test_refuses_dangerous_output_folders(
+    make_project: ProjectMaker, out: str, message: str
+) -> None:
     make_project({"source/p.md": "- A: B\n", "notes.txt": "not a folder"})
     with pytest.raises(OutputError) as error:
         check_output_folder(Path(out), [Path("source")])
@@ -78,7 +88,8 @@ def test_build_cli_refuses_with_exit_1_and_writes_nothing(
     assert main(["build", "--out", "source/site"]) == 1
     assert capsys.readouterr().err == (
         "palace: error: source/site: the output folder is inside the notes folder source; "
-        "choose a folder outside it\n")
+        "choose a folder outside it\n"
+    )
     assert sorted(p.name for p in root.rglob("*")) == ["p.md", "source"]
 
 
@@ -92,4 +103,5 @@ def test_build_with_broken_notes_changes_nothing(
     assert main(["build"]) == 1
     assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
     assert "source/p.md:2:1: error: expected 'Locus: Concept: description'" in (
-        capsys.readouterr().err)
+        capsys.readouterr().err
+    )

@@ -30,18 +30,29 @@ def test_quick_start_has_exactly_two_commands() -> None:
 
 def test_example_palace_parses(make_project: ProjectMaker) -> None:
     example = fenced("markdown")[0]
-    make_project({"source/example.md": example, "source/pictures/kitchen.jpg": b"jpg",
-                  "source/pictures/stove.jpg": b"jpg"})
+    make_project(
+        {
+            "source/example.md": example,
+            "source/pictures/kitchen.jpg": b"jpg",
+            "source/pictures/stove.jpg": b"jpg",
+        }
+    )
     notes = load_notes([])
     assert notes.diagnostics == ()
     (palace,) = notes.palaces
     assert [stop.id for stop in palace.walk] == [
-        "stove", "filter", "window", "window--balcony", "window--street"]
+        "stove",
+        "filter",
+        "window",
+        "window--balcony",
+        "window--street",
+    ]
     assert palace.rooms[0].note == "The whole kitchen smells of burnt toast."
 
 
-def test_export_sample_matches_the_real_export(monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_sample_matches_the_real_export(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(REPO)
     sample = json.loads(fenced("json")[0])
     assert main(["export"]) == 0
@@ -50,7 +61,9 @@ def test_export_sample_matches_the_real_export(monkeypatch: pytest.MonkeyPatch,
     (sample_palace,) = sample["palaces"]
     (sample_room,) = sample_palace["rooms"]
     assert {k: real[k] for k in ("id", "title", "source")} == {
-        k: sample_palace[k] for k in ("id", "title", "source")}
+        k: sample_palace[k] for k in ("id", "title", "source")
+    }
     assert {k: v for k, v in kitchen.items() if k != "loci"} == {
-        k: v for k, v in sample_room.items() if k != "loci"}
+        k: v for k, v in sample_room.items() if k != "loci"
+    }
     assert kitchen["loci"][0] == sample_room["loci"][0]

@@ -17,8 +17,9 @@ def run(*argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_workflow_matches_the_github_schema() -> None:
-    result = run(str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                 str(WORKFLOW))
+    result = run(
+        str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)
+    )
     assert (result.returncode, result.stdout.strip()) == (0, "ok -- validation done")
 
 

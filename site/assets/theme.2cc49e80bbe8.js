@@ -1,0 +1,65 @@
+/* Palace study site: the light/dark theme toggle.
+   Without a choice the site follows the OS (prefers-color-scheme, in the stylesheet). A choice is
+   kept in localStorage under a key holding the site root's path: every project site of a GitHub
+   account shares one localStorage, so a bare key would leak between them. Pages carry the
+   relative URL of the site root in <html data-root>; 404.html sets it once it has found the root
+   (notfound.js) and then calls palaceTheme(). */
+var palaceTheme = (function () {
+  "use strict";
+  var html = document.documentElement;
+
+  function storageKey() {
+    var root = html.getAttribute("data-root");
+    return "palace-theme:" + new URL(root, window.location.href).pathname;
+  }
+
+  function read(key) {
+    try { return window.localStorage.getItem(key); } catch (error) { return null; }
+  }
+
+  function write(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (error) { /* private mode: not kept */ }
+  }
+
+  function osIsDark() {
+    return Boolean(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
+  }
+
+  function current() {
+    var chosen = html.getAttribute("data-theme");
+    return chosen === "dark" || chosen === "light" ? chosen : (osIsDark() ? "dark" : "light");
+  }
+
+  function wireToggle(key) {
+    var button = document.querySelector("[data-theme-toggle]");
+    if (!button) { return; }
+    var sync = function () { button.setAttribute("aria-pressed", String(current() === "dark")); };
+    button.addEventListener("click", function () {
+      var next = current() === "dark" ? "light" : "dark";
+      html.setAttribute("data-theme", next);
+      write(key, next);
+      sync();
+    });
+    if (window.matchMedia) {
+      var query = window.matchMedia("(prefers-color-scheme: dark)");
+      if (query.addEventListener) { query.addEventListener("change", sync); }
+    }
+    sync();
+    button.hidden = false;
+  }
+
+  function start() {
+    if (html.getAttribute("data-root") === null) { return; }
+    var key = storageKey();
+    var chosen = read(key);
+    if (chosen === "dark" || chosen === "light") { html.setAttribute("data-theme", chosen); }
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", function () { wireToggle(key); });
+    } else {
+      wireToggle(key);
+    }
+  }
+
+  start();
+  return start;
+}());

@@ -1,0 +1,41 @@
+"""The committed site/ is what `palace build` makes from source/; rebuilding changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from builder.cli import main
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_committed_site_is_built_from_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    committed = files(REPO / "site")
+    assert "ml-palace.apkg" in committed and "index.html" in committed
+    shutil.copytree(REPO / "site", tmp_path / "site")  # the decks in it are the previous build
+    monkeypatch.chdir(REPO)
+    assert main(["build", "--out", str(tmp_path / "site")]) == 0
+    rebuilt = files(tmp_path / "site")
+    stale = sorted(
+        name
+        for name in committed.keys() | rebuilt.keys()
+        if committed.get(name) != rebuilt.get(name)
+    )
+    assert stale == [], "site/ is stale: run `palace build` and commit site/"
+    assert capsys.readouterr().out == (
+        "built " + str(tmp_path / "site") + ": 1 palace, 7 rooms, 30 loci, 5 steps\n"
+        "  ml-palace.apkg: 0 added, 0 changed, 35 unchanged, 0 removed\n"
+        f"  files: 0 written, {len(committed) - 1} unchanged, 0 removed\n"
+    )
