@@ -43,7 +43,7 @@ def test_seed_parses_to_35_loci_exactly_as_written() -> None:
     )
     assert palace.walk[30].concept == "optimizer.zero_grad() # clear prev grads"
     assert [stop.id for stop in palace.walk if stop.place == "TV"] == ["tv", "tv-2"]
-    assert palace.title == "000 11f9f661f77a5d86"
+    assert palace.title == "Seed 000 11f9f661f77a5d86"
 
 
 def test_seed_warns_about_its_suspicious_lines() -> None:
