@@ -1,0 +1,233 @@
+"""Whole-process timings of Palace, and of mkdocs and md2anki on the same content.
+
+    python benchmarks/run.py                       # 100 … 50,000 loci, peers, writes BENCHMARKS.md
+    python benchmarks/run.py --sizes 100 --runs 1 --no-peers --output /tmp/b.md   # a smoke run
+
+Each case runs `palace` as a user does (a new process each time), once to warm the file cache,
+then `--runs` times; the table shows the median, and the peak memory (max RSS) of the slowest
+kind of run. Peers run in their own virtual environments under `--work` (mkdocs with this
+Python, md2anki with Python ≥ 3.12 from pyenv), outside the project's dependencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from generate import write_source  # noqa: E402
+from peers import Peer, peers  # noqa: E402
+
+TARGETS = {  # seconds at 10,000 loci, whole process, median (issue: benchmarks and speed)
+    "cold build": 0.5,
+    "no-op build": 0.2,
+    "one-edit build": 0.25,
+    "check": 0.15,
+}
+PEAK_MEMORY_TARGET_MB = 150  # at 50,000 loci
+LINEAR_FACTOR_TARGET = 5.5  # time at 50,000 ≤ 5.5 × time at 10,000
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float  # median
+    peak_mb: float  # largest max RSS seen
+    runs: int
+    note: str = ""
+
+
+def run_once(argv: Sequence[str], cwd: Path, timeout: float | None = None) -> tuple[float, float]:
+    """Wall time and max RSS (MB) of one process; raises TimeoutError past `timeout`."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = None if timeout is None else start + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            process.kill()
+            os.wait4(process.pid, 0)
+            raise TimeoutError(f"{argv[0]} took longer than {timeout:.0f} s")
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        assert process.stderr is not None
+        raise RuntimeError(f"{' '.join(argv)} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure(
+    argv: Sequence[str],
+    cwd: Path,
+    runs: int,
+    before: Callable[[int], None] = lambda _: None,
+    timeout: float | None = None,
+) -> Timing:
+    """Median of `runs` runs after one warm-up; `before(i)` prepares run i (i = 0: warm-up)."""
+    times, peaks = [], []
+    for i in range(runs + 1):
+        before(i)
+        seconds, peak = run_once(argv, cwd, timeout)
+        if i:
+            times.append(seconds)
+            peaks.append(peak)
+    return Timing(statistics.median(times), max(peaks), runs)
+
+
+def palace_cases(size: int, work: Path, runs: int) -> dict[str, Timing]:
+    project = work / f"palace-{size}"
+    shutil.rmtree(project, ignore_errors=True)
+    source = write_source(project / "source", size)
+    palace = [sys.executable, "-m", "builder"]
+    notes = next(source.glob("*.md"))
+    original = notes.read_text(encoding="utf-8")
+    line_end = original.index("\n", original.index("\n- ") + 1)
+
+    def fresh_output(_: int) -> None:
+        shutil.rmtree(project / "site", ignore_errors=True)
+
+    def edit_one_locus(i: int) -> None:  # a new description each run: each run is a real edit
+        notes.write_text(f"{original[:line_end]} edit {i}{original[line_end:]}", encoding="utf-8")
+
+    results = {"cold build": measure([*palace, "build"], project, runs, fresh_output)}
+    notes.write_text(original, encoding="utf-8")
+    run_once([*palace, "build"], project)
+    results["no-op build"] = measure([*palace, "build"], project, runs)
+    results["one-edit build"] = measure([*palace, "build"], project, runs, edit_one_locus)
+    notes.write_text(original, encoding="utf-8")
+    results["check"] = measure([*palace, "check"], project, runs)
+    return results
+
+
+def peer_cases(size: int, work: Path, runs: int, available: list[Peer]) -> dict[str, Timing]:
+    results: dict[str, Timing] = {}
+    project = work / f"palace-{size}"
+    for peer in available:
+        folder = peer.prepare(project / "source", work / f"{peer.name}-{size}")
+        try:
+            results[peer.name] = measure(
+                peer.command(folder), folder, peer.runs(runs, size), timeout=peer.timeout
+            )
+        except TimeoutError as error:
+            results[peer.name] = Timing(peer.timeout, 0.0, 0, f"capped: {error}")
+    return results
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{memory_kb / 1024 / 1024:.0f} GiB RAM"
+    except OSError:
+        memory = "unknown RAM"
+    return (
+        f"{os.cpu_count()} cores ({model}), {memory}, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def fmt(timing: Timing | None) -> str:
+    if timing is None:
+        return "–"
+    if timing.note:
+        return f"> {timing.seconds:.0f} s (capped)"
+    return f"{timing.seconds:.3f} s"
+
+
+def report(results: dict[int, dict[str, Timing]], runs: int) -> str:
+    cases = ["cold build", "no-op build", "one-edit build", "check"]
+    peer_names = sorted({name for row in results.values() for name in row} - set(cases))
+    head = ["loci", *cases, "peak memory", *(f"{name}" for name in peer_names)]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Machine: {machine()}. Whole process (`python -m builder …`, a new process per run), "
+        f"median of {runs} runs after one warm-up; peak memory is the largest max RSS of "
+        "any Palace run at that size. Peers build the same generated loci: mkdocs the site "
+        "half (one page per room), md2anki the deck half. Generated by `benchmarks/run.py`.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for size, row in sorted(results.items()):
+        peak = max((t.peak_mb for name, t in row.items() if name in cases), default=0.0)
+        cells = [
+            f"{size:,}",
+            *(fmt(row.get(c)) for c in cases),
+            f"{peak:.0f} MB",
+            *(fmt(row.get(p)) for p in peer_names),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "## Targets", ""]
+    lines += targets(results)
+    return "\n".join(lines) + "\n"
+
+
+def targets(results: dict[int, dict[str, Timing]]) -> list[str]:
+    lines = []
+    ten = results.get(10_000)
+    if ten:
+        for case, limit in TARGETS.items():
+            seconds = ten[case].seconds
+            verdict = "met" if seconds <= limit else "missed"
+            lines.append(f"- {case} of 10,000 loci ≤ {limit} s: {seconds:.3f} s — {verdict}")
+    fifty = results.get(50_000)
+    if ten and fifty:
+        factor = fifty["cold build"].seconds / ten["cold build"].seconds
+        verdict = "met" if factor <= LINEAR_FACTOR_TARGET else "missed"
+        lines.append(
+            f"- cold build 50,000 ÷ 10,000 ≤ {LINEAR_FACTOR_TARGET}: {factor:.2f} — {verdict}"
+        )
+        peak = max(t.peak_mb for t in fifty.values() if t.peak_mb)
+        verdict = "met" if peak <= PEAK_MEMORY_TARGET_MB else "missed"
+        lines.append(
+            f"- peak memory at 50,000 loci ≤ {PEAK_MEMORY_TARGET_MB} MB: {peak:.0f} MB — {verdict}"
+        )
+    return lines or ["- (targets are judged at 10,000 and 50,000 loci)"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="100,1000,10000,50000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/palace-bench"))
+    parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    available = [] if args.no_peers else peers(args.work)
+    results: dict[int, dict[str, Timing]] = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        results[size] = palace_cases(size, args.work, args.runs)
+        results[size].update(peer_cases(size, args.work, args.runs, available))
+        print(
+            f"{size:>6} loci: " + ", ".join(f"{k} {fmt(v)}" for k, v in results[size].items()),
+            flush=True,
+        )
+    text = report(results, args.runs)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
