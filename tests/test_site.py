@@ -9,6 +9,7 @@ test_site_safety.py, the browser tests in test_site_browser.py.
 from __future__ import annotations
 
 import itertools
+import posixpath
 import re
 from pathlib import Path
 
@@ -19,7 +20,12 @@ from browser.fixtures import FAKE_DECK, HOSTILE, SEED, decks_for, html_pages, pa
 from builder.site import deck_name, render_site
 from builder.site.pages import human_size, relative
 
-HASHED = re.compile(r"assets/(style|theme|icon)\.[0-9a-f]{12}\.(css|js|svg)")
+HASHED = re.compile(
+    r"assets/(style\.[0-9a-f]{12}\.css|icon\.[0-9a-f]{12}\.svg"
+    r"|(theme|search|srs|due|walk|quiz|ts-fsrs|data-ml-palace)\.[0-9a-f]{12}\.js)"
+)
+ASSETS = 10  # stylesheet, icon, 7 scripts and the palace's study data
+STUDY_PAGES = ("walk.html", "quiz.html", "map.html")  # a fragment there is state, not an anchor
 SEED_ROOMS = (
     ("entrance-and-stairs", "Entrance and stairs", "6 loci · stops 1–6"),
     ("bathroom", "Bathroom", "2 loci · stops 7–8"),
@@ -59,7 +65,8 @@ def both() -> dict[str, bytes]:
 
 def test_seed_site_has_exactly_these_files(seed: dict[str, bytes]) -> None:
     assets = sorted(path for path in seed if path.startswith("assets/"))
-    assert [HASHED.fullmatch(path) is not None for path in assets] == [True, True, True]
+    assert [path for path in assets if not HASHED.fullmatch(path)] == []
+    assert len(assets) == ASSETS
     assert sorted(set(seed) - set(assets)) == sorted(
         [
             ".nojekyll",
@@ -67,6 +74,7 @@ def test_seed_site_has_exactly_these_files(seed: dict[str, bytes]) -> None:
             "index.html",
             "ml-palace/index.html",
             "ml-palace/glossary.html",
+            *(f"ml-palace/{page}" for page in STUDY_PAGES),
             *(f"ml-palace/{room}/index.html" for room, _, _ in SEED_ROOMS),
         ]
     )
@@ -131,7 +139,10 @@ def test_every_page_parses_strictly_and_every_link_resolves(sources: tuple[Path,
             if path == "404.html" and not link.url.startswith("#"):
                 target = link.url  # resolved from the site root by its script
             assert target in files or target in decks, f"{path}: {link.url} → {target}"
-            if fragment:
+            if target.endswith(STUDY_PAGES[:2]) and fragment.startswith("room="):
+                room = fragment.removeprefix("room=")  # which room to study, not an anchor
+                assert f"{posixpath.dirname(target)}/{room}/index.html" in files, link
+            elif fragment:
                 assert fragment in dom.ids(trees[target]), f"{path}: {link.url}: no #{fragment}"
 
 

@@ -10,49 +10,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from browser import chromium
-from browser.fixtures import HOSTILE, SEED, decks_for, palaces
+from browser.fixtures import HOSTILE, SEED
 from browser.server import serve
-
-from builder.site import render_site
+from browser.session import (
+    ARTIFACTS,
+    DESKTOP,
+    PHONE,
+    Watch,
+    background,
+    browser,
+    new_page,
+    run_axe,
+    write_site,
+)
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-SERIOUS = {"serious", "critical"}
-PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
+__all__ = ["browser"]  # a fixture: pytest finds it here
+
 EXTERNAL_IN_NOTES = {"https://example.org/", "https://example.org/lamp"}  # never fetched
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ModuleNotFoundError:
-        chromium.unavailable("the playwright package is not installed")
-        raise
-    with sync_playwright() as playwright:
-        launched = chromium.launch(playwright)
-        yield launched
-        launched.close()
-
-
-def write_site(root: Path, *sources: Path) -> Path:
-    """The site of the palaces in `sources`, written as the build would, decks included."""
-    found = palaces(*sources)
-    decks = decks_for(found)
-    for path, data in {**render_site(found, decks), **decks}.items():
-        (root / path).parent.mkdir(parents=True, exist_ok=True)
-        (root / path).write_bytes(data)
-    return root
+STUDY_PAGES = ("/walk.html", "/quiz.html")
 
 
 @pytest.fixture(scope="module")
@@ -65,41 +50,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def base(site: Path) -> Iterator[str]:
     with serve(site) as url:
         yield url
-
-
-@dataclass
-class Watch:
-    """What went wrong on a page while it was open."""
-
-    console: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
-
-    def attach(self, page: Page, expected_status: int = 200) -> None:
-        page.on(
-            "console",
-            lambda m: (
-                self.console.append(f"{m.text} [{m.location.get('url')}]")
-                if m.type == "error"
-                else None
-            ),
-        )
-        page.on("pageerror", lambda error: self.console.append(str(error)))
-        page.on("dialog", self._dialog)
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
-        page.on(
-            "response",
-            lambda r: (
-                self.failed.append(f"{r.url}: {r.status}")
-                if r.status >= 400
-                and not (r.request.is_navigation_request() and r.status == expected_status)
-                else None
-            ),
-        )
-
-    def _dialog(self, dialog: Any) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
 
 
 @dataclass
@@ -121,9 +71,12 @@ PAGE_FACTS = """async () => {
   const images = Array.from(document.images);
   images.forEach(image => { image.loading = "eager"; });  // lazy ones load now
   await Promise.all(images.map(image => image.decode().catch(() => null)));
+  // an SVG link's href is an SVGAnimatedString: resolve its attribute as the browser does
+  const href = e => typeof e.href === "string"
+    ? e.href : new URL(e.getAttribute("href"), document.baseURI).href;
   return {
     links: [
-      ...Array.from(document.querySelectorAll("a[href], link[href]"), e => e.href),
+      ...Array.from(document.querySelectorAll("a[href], link[href]"), href),
       ...Array.from(document.querySelectorAll("script[src], img[src]"), e => e.src),
     ],
     ids: Array.from(document.querySelectorAll("[id]"), e => e.id),
@@ -131,17 +84,6 @@ PAGE_FACTS = """async () => {
     pwned: window.__pwned,
   };
 }"""
-
-
-def run_axe(page: Page, script: str) -> list[str]:
-    if not page.evaluate("typeof window.axe === 'object'"):
-        page.evaluate(script)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in SERIOUS
-    ]
 
 
 def is_page(url: str, base: str) -> bool:
@@ -225,6 +167,10 @@ def test_every_link_anchor_and_asset_resolves(
         for url, fragments in sorted(targets.items()):
             assert context.request.get(url).status == 200, url
             fragments.discard("")
+            if url.endswith(STUDY_PAGES):  # "#room=…" is what to study there, not an anchor
+                rooms = {f for f in fragments if f.startswith("room=")}
+                assert all(re.fullmatch(r"room=[a-z0-9-]+", f) for f in rooms), rooms
+                fragments -= rooms
             if fragments:
                 assert url in crawl, f"fragment link into a non-page: {url}"
                 missing = fragments - crawl[url].ids
@@ -264,19 +210,6 @@ def test_no_page_scrolls_sideways_at_360_px(crawl: dict[str, Visit]) -> None:
 
 
 # -- behaviour -------------------------------------------------------------------------------
-
-
-def new_page(browser: Browser, **options: Any) -> tuple[BrowserContext, Page, Watch]:
-    context = browser.new_context(**{"viewport": DESKTOP, **options})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    watch = Watch()
-    watch.attach(page)
-    return context, page, watch
-
-
-def background(page: Page) -> str:
-    return str(page.evaluate("getComputedStyle(document.body).backgroundColor"))
 
 
 def test_theme_toggle_switches_and_is_remembered(browser: Browser, base: str) -> None:
@@ -371,7 +304,8 @@ def test_site_works_from_file_url(browser: Browser, site: Path) -> None:
         page.get_by_role("link", name=re.compile("Kitchen")).first.click()
         assert page.url.endswith("/ml-palace/kitchen/index.html")
         assert page.locator("h1").inner_text() == "Kitchen"
-        assert page.get_by_role("button", name="Dark theme").is_visible(), "scripts run from disk"
+        # scripts run from disk: the toggle shows once the page (and its deferred scripts) is in
+        page.get_by_role("button", name="Dark theme").wait_for(state="visible", timeout=5_000)
         assert watch.console == [] and watch.failed == []
     finally:
         context.close()

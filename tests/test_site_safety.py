@@ -5,6 +5,7 @@ on its own at any depth.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as etree
 from urllib.parse import quote
 
 import pytest
@@ -14,6 +15,9 @@ from browser.fixtures import HOSTILE, SEED, decks_for, html_pages, page, palaces
 from builder.site import render_site
 from builder.site.assets import csp_hash, static_files
 from builder.site.pages import relative
+
+SVG = "{http://www.w3.org/2000/svg}"
+MAP_TAGS = {"svg", "g", "rect", "a", "title", "text", "tspan", "circle", "path"}
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +41,24 @@ def test_hostile_notes_run_nothing_and_show_as_written(both: dict[str, bytes]) -
         if path == "404.html":
             assert [s.text for s in scripts] == [static.js + "\n" + static.not_found_js]
         else:
-            assert [(s.get("src"), s.text) for s in scripts] == [
-                (relative(path, static.js_path), None)
-            ], path
+            # the site's own files only, theme first; never a script written into the page
+            sources = [s.get("src") for s in scripts]
+            assert [s.text for s in scripts] == [None] * len(scripts), path
+            assert sources[0] == relative(path, static.js_path), path
+            assert all(
+                source and dom.Link(path, "script", source).target()[0] in both
+                for source in sources
+            ), path
+        drawn: set[etree.Element] = set()
+        if path.endswith("/map.html"):
+            (svg,) = root.iter(SVG + "svg")  # the map: only what builder/site/map.py draws
+            assert svg.get("class") in {"map-svg", "map-svg one-page"}, path
+            drawn = set(svg.iter())
+            assert {e.tag.removeprefix(SVG) for e in drawn} <= MAP_TAGS, path
         for element in root.iter():
-            assert element.tag not in {"iframe", "svg", "b", "i", "object", "embed"}, path
+            if element not in drawn:
+                name = element.tag.removeprefix(SVG)  # html5lib puts SVG in its namespace
+                assert name not in {"iframe", "svg", "b", "i", "object", "embed"}, path
             for name, value in element.attrib.items():
                 assert not name.startswith("on"), f"{path}: {name}={value}"
                 assert "javascript:" not in value.replace(" ", "").lower() or name == "alt", (

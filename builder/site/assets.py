@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -34,7 +35,11 @@ def csp_hash(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class StaticFiles:
-    """The site's stylesheet, script and icon: their text, and their hashed paths in the site."""
+    """The site's stylesheet, scripts and icon: their text, and their hashed paths in the site.
+
+    `scripts` maps each script of the study pages (`search`, `srs`, `due`, `walk`, `quiz`,
+    `fsrs`) to its hashed path; `theme.js` is `js`/`js_path`, loaded by every page.
+    """
 
     css: str
     js: str
@@ -43,7 +48,22 @@ class StaticFiles:
     css_path: str
     js_path: str
     icon_path: str
+    scripts: dict[str, str]
     files: tuple[tuple[str, bytes], ...]  # (path in the site, content)
+
+
+# Scripts of the study pages: name in the site → file in static/.
+SCRIPTS = {
+    "search": "search.js",
+    "srs": "srs.js",
+    "due": "due.js",
+    "walk": "walk.js",
+    "quiz": "quiz.js",
+    "fsrs": "ts-fsrs.js",
+}
+_SOURCE_MAP = b"//# sourceMappingURL="
+_FSRS_VERSION = re.compile(rb'const version="([0-9][0-9A-Za-z.+-]*)"')
+_FSRS_HOME = "https://github.com/open-spaced-repetition/ts-fsrs"
 
 
 def _read(name: str) -> bytes:
@@ -55,11 +75,35 @@ def _hashed(name: str, data: bytes) -> str:
     return f"{ASSETS}/{stem}.{content_hash(data)}.{suffix}"
 
 
+def hashed_path(stem: str, data: bytes, suffix: str = "js") -> str:
+    """Where a file the build makes (a palace's study data, the search index) goes."""
+    return f"{ASSETS}/{stem}.{content_hash(data)}.{suffix}"
+
+
+def vendored_fsrs() -> bytes:
+    """ts-fsrs as the site serves it (static/VENDORED.md): its licence in front, as a comment,
+    and without the pointer to a source map that is not shipped."""
+    licence = _read("ts-fsrs.LICENSE").decode("utf-8").replace("*/", "* /").strip()
+    code = _read("ts-fsrs.js")
+    lines = code.rstrip(b"\n").split(b"\n")
+    if lines[-1].startswith(_SOURCE_MAP):
+        lines.pop()
+    found = _FSRS_VERSION.search(code)
+    version = found.group(1).decode("ascii") if found else "unknown version"
+    header = f"/*! ts-fsrs {version}, {_FSRS_HOME}\n{licence}\n*/\n"
+    return header.encode("utf-8") + b"\n".join(lines) + b"\n"
+
+
 @lru_cache(maxsize=1)
 def static_files() -> StaticFiles:
     """Read once per process: the files ship with the package and do not change under it."""
     raw = {name: _read(name) for name in ("style.css", "theme.js", "notfound.js", "icon.svg")}
     paths = {name: _hashed(name, data) for name, data in raw.items() if name != "notfound.js"}
+    scripts: dict[str, str] = {}
+    for key, name in SCRIPTS.items():
+        data = vendored_fsrs() if key == "fsrs" else _read(name)
+        raw[name] = data
+        paths[name] = scripts[key] = _hashed(name, data)
     return StaticFiles(
         css=raw["style.css"].decode("utf-8"),
         js=raw["theme.js"].decode("utf-8"),
@@ -68,6 +112,7 @@ def static_files() -> StaticFiles:
         css_path=paths["style.css"],
         js_path=paths["theme.js"],
         icon_path=paths["icon.svg"],
+        scripts=scripts,
         files=tuple(sorted((paths[name], raw[name]) for name in paths)),
     )
 

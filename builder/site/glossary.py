@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..identity import fold
@@ -47,9 +48,9 @@ def _sort_key(concept: str) -> str:
     return text[_LEADING_PUNCTUATION.match(text).end() :]  # type: ignore[union-attr]
 
 
-def _group(key: str) -> tuple[str, str]:
-    """Label and anchor of the group of a folded sort key."""
-    first = key[:1]
+@lru_cache(maxsize=1024)
+def _group(first: str) -> tuple[str, str]:
+    """Label and anchor of the group of a folded sort key, by its first character."""
     if first.isdigit():
         return DIGITS, "_digits"
     if first.isalpha():
@@ -71,7 +72,7 @@ def glossary(rooms: tuple[RoomView, ...], links: dict[str, str]) -> tuple[Letter
     groups: dict[tuple[str, str], list[Entry]] = {}
     for key, number, room, locus in keyed:
         entry = Entry(locus.concept, locus.description, links[locus.id], number, locus.place, room)
-        groups.setdefault(_group(key), []).append(entry)
+        groups.setdefault(_group(key[:1]), []).append(entry)
     order = {DIGITS: "0", OTHER: ""}  # "other" first, then digits, then letters
     labels = sorted(groups, key=lambda group: (order.get(group[0], "1"), group[0]))
     return tuple(Letter(label, anchor, tuple(groups[(label, anchor)])) for label, anchor in labels)

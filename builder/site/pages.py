@@ -9,11 +9,17 @@ Paths (POSIX, relative to the site root):
 - `<palace>/index.html`: a palace, its rooms and the whole walk as a cheat sheet
 - `<palace>/<room>/index.html`: a room, its loci in walk order
 - `<palace>/glossary.html`: the palace's concepts A–Z
+- `<palace>/walk.html`: walk mode, one stop at a time (`#room=<room>&mode=…&stop=<n>`)
+- `<palace>/quiz.html`: flashcards with spaced repetition (`#room=<room>&cards=pc|cp`)
+- `<palace>/map.html`: the palace as a map, with the route as a list beside it
 - `404.html`: served by GitHub Pages for any missing path, at any depth
+- `assets/`: stylesheet, scripts, icon, each palace's study data and the search index, under
+  names that carry a hash of their content; `sitemap.xml` when the site knows its address
 
 Ids are lower-case letters, digits and hyphens, never dots, so a room folder can never take the
-name of `index.html` or `glossary.html` beside it; and the ids the templates give their own
-elements contain `_` (`_main`, `_rooms`), so no locus id can clash with them on a page.
+name of `index.html`, `glossary.html`, `walk.html`, `quiz.html` or `map.html` beside it; and
+the ids the templates give their own elements contain `_` (`_main`, `_rooms`), so no locus id
+can clash with them on a page.
 """
 
 from __future__ import annotations
@@ -37,6 +43,27 @@ def room_path(palace: Palace, room: Room) -> str:
 
 def glossary_path(palace: Palace) -> str:
     return f"{palace.id}/glossary.html"
+
+
+def walk_path(palace: Palace) -> str:
+    return f"{palace.id}/walk.html"
+
+
+def quiz_path(palace: Palace) -> str:
+    return f"{palace.id}/quiz.html"
+
+
+def map_path(palace: Palace) -> str:
+    return f"{palace.id}/map.html"
+
+
+def absolute_url(base_url: str, path: str) -> str:
+    """The public URL of a page: `base_url` (ending in `/`) and its path, where a folder's
+    `index.html` is the folder itself, as GitHub Pages serves it
+    (`https://owner.github.io/repo/ml-palace/`)."""
+    if path == "index.html" or path.endswith("/index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path
 
 
 def relative(page: str, target: str) -> str:

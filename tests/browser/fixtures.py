@@ -1,4 +1,4 @@
-"""The palaces the site tests render: the seed palace of the repo and a hostile one."""
+"""The palaces the site tests render: the seed palace of the repo, a hostile one, a German one."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from . import dom
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "source"
 HOSTILE = Path(__file__).resolve().parent / "notes"  # hostile.md: notes that try to break out
+GERMAN = Path(__file__).resolve().parent / "german"  # haus.md: Küche, Straße, Überanpassung
 
 # Deck bytes stand in for the decks the build writes next to the pages.
 FAKE_DECK = b"PK\x03\x04 not a real deck " * 500

@@ -1,0 +1,202 @@
+"""The palace as a map: an SVG drawn from the records, no hand layout, and the route as a list.
+
+Rooms are boxes in walk order on a grid of `ROOM_COLUMNS` columns, filled in serpentine order
+(left to right, then the next row right to left, …) so consecutive rooms always touch. Inside
+a room the stops (loci and steps) sit on a serpentine of `STOP_COLUMNS` per row that starts on
+the side the walk comes in from. One route line joins every stop in walk order; between rooms
+it leaves the last stop downwards and runs through the gutters to the next room's first stop,
+so it never crosses a stop. Every stop is a link to its locus (or step) on its room page, every
+room name a link to the room page.
+
+The layout depends only on the number of rooms and of stops in each, so the same notes always
+give the same bytes, and it is linear in the size of the palace: a room of 30 loci is ten rows,
+a palace of 500 rooms 250 rows of rooms. Colours come from the stylesheet (`.map …`, CSS custom
+properties), so the map follows the light and dark themes and prints in black and white.
+
+Beside the map, `route_list` is the same walk as nested ordered lists (rooms, loci, steps), the
+text equivalent of the drawing. Both are written here rather than in a template: a palace of
+10,000 stops makes 10,000 of each, and plain string building is several times faster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+from .pages import RoomView, map_path, relative
+from .text import link_text, markdown, plain_text
+
+ROOM_COLUMNS = 2
+STOP_COLUMNS = 3
+CELL = 46  # distance between neighbouring stops
+PAD = 12  # inside a room box, around its stops
+HEADER = 46  # a room's name: up to two lines above its stops
+GUTTER = 22  # between room boxes
+MARGIN = 14  # around the map: the route may run here
+ROOM_WIDTH = STOP_COLUMNS * CELL + 2 * PAD
+WIDTH = 2 * MARGIN + ROOM_COLUMNS * ROOM_WIDTH + (ROOM_COLUMNS - 1) * GUTTER
+ONE_PAGE = 1600  # a map up to this tall prints whole on one page; taller ones run on
+NAME_SIZE = 12.5
+# A stop's class and the radius of its circle: loci large, steps small.
+LOCUS, STEP = ("map-locus", 16), ("map-step", 12)
+LINE_CHARACTERS = int((ROOM_WIDTH - 2 * PAD) / (NAME_SIZE * 0.58))  # of a bold system font
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    x: int
+    y: int
+    height: int
+    from_left: bool  # the walk comes in from the left: the first row runs left to right
+
+
+def _room_height(stops: int) -> int:
+    rows = max(1, -(-stops // STOP_COLUMNS))
+    return HEADER + rows * CELL + PAD // 2
+
+
+def _boxes(counts: list[int]) -> tuple[list[_Box], int]:
+    """Where each room's box goes, and the height of the map."""
+    boxes: list[_Box] = []
+    y = MARGIN
+    for start in range(0, len(counts), ROOM_COLUMNS):
+        row = start // ROOM_COLUMNS
+        heights = [_room_height(count) for count in counts[start : start + ROOM_COLUMNS]]
+        for position, height in enumerate(heights):
+            column = position if row % 2 == 0 else ROOM_COLUMNS - 1 - position
+            x = MARGIN + column * (ROOM_WIDTH + GUTTER)
+            boxes.append(_Box(x, y, height, from_left=row % 2 == 0))
+        y += max(heights) + GUTTER
+    return boxes, max(y - GUTTER + MARGIN, 2 * MARGIN)
+
+
+def _connector(last: tuple[int, int], last_box: _Box, first: tuple[int, int], box: _Box) -> str:
+    """The route from a room's last stop to the next room's first: down out of the room, then
+    along the gutter on the side the next room is entered from."""
+    below = last_box.y + last_box.height + GUTTER // 2
+    side = box.x - GUTTER // 2 if box.from_left else box.x + ROOM_WIDTH + GUTTER // 2
+    return f"M{last[0]} {last[1]}V{below}H{side}V{first[1]}H{first[0]}"
+
+
+def _name_lines(name: str) -> list[str]:
+    """A room's name in at most two lines that fit its box; what does not fit ends in `…`."""
+    lines: list[str] = []
+    words = name.split()
+    while words and len(lines) < 2:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= LINE_CHARACTERS:
+            line += " " + words.pop(0)
+        lines.append(line)
+    if words or any(len(line) > LINE_CHARACTERS for line in lines):
+        last = lines[-1] if not words else lines[-1] + " " + " ".join(words)
+        lines[-1] = last[: LINE_CHARACTERS - 1].rstrip() + "…"
+    return [line[:LINE_CHARACTERS] for line in lines] or [""]
+
+
+def palace_map(rooms: tuple[RoomView, ...], links: dict[str, str], title_id: str) -> Markup:
+    """The map of a palace as inline SVG. `links` maps stop ids to their URLs from the map's
+    page; `title_id` is the id of the heading that names the map."""
+    counts = [view.last - view.first + 1 if view.loci else 0 for view in rooms]
+    boxes, height = _boxes(counts)
+    areas: list[str] = []
+    route: list[str] = []
+    connectors: list[str] = []
+    stops: list[str] = []
+    previous: tuple[tuple[int, int], _Box] | None = None
+    for view, box in zip(rooms, boxes, strict=True):
+        name = plain_text(view.room.name)
+        label = escape(f"Room {view.number}: {name}", quote=False)
+        lines = _name_lines(name)
+        text = "".join(
+            f'<tspan x="{box.x + PAD}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
+        top = box.y + (18 if len(lines) == 2 else 26)
+        room_href = relative(map_path(view.palace), view.path)
+        areas.append(
+            f'<g class="map-room"><rect x="{box.x}" y="{box.y}" width="{ROOM_WIDTH}" '
+            f'height="{box.height}" rx="10"/>'
+            f'<a href="{room_href}"><title>{label}</title>'
+            f'<text class="map-room-name" y="{top}">{text}</text></a>'
+        )
+        if not view.loci:
+            areas.append(
+                f'<text class="map-empty" x="{box.x + PAD}" y="{box.y + HEADER + 24}">'
+                "no loci yet</text></g>"
+            )
+            continue
+        areas.append("</g>")
+        in_room: list[tuple[str, int, str, str, tuple[str, int]]] = []
+        for locus in view.loci:
+            in_room.append((locus.id, locus.number, locus.place, locus.concept, LOCUS))
+            in_room.extend((s.id, s.number, s.place, s.concept, STEP) for s in locus.steps)
+        columns = [box.x + PAD + column * CELL + CELL // 2 for column in range(STOP_COLUMNS)]
+        backwards = columns[::-1]
+        points: list[tuple[int, int]] = []
+        for index, (stop_id, number, place, concept, (kind, radius)) in enumerate(in_room):
+            row, column = divmod(index, STOP_COLUMNS)
+            x = (columns if (row % 2 == 0) == box.from_left else backwards)[column]
+            y = box.y + HEADER + row * CELL + CELL // 2
+            points.append((x, y))
+            # The title names the link (SVG-AAM) and is its tooltip.
+            title = escape(f"{number}: {plain_text(place)}, {plain_text(concept)}", False)
+            size = "" if number < 1000 else ' class="d4"' if number < 10000 else ' class="d5"'
+            stops.append(
+                f'<a class="{kind}" href="{links[stop_id]}"><title>{title}</title>'
+                f'<circle cx="{x}" cy="{y}" r="{radius}"/>'
+                f'<text x="{x}" y="{y}"{size}>{number}</text></a>'
+            )
+        if previous is not None:
+            connectors.append(_connector(previous[0], previous[1], points[0], box))
+        route.append("M" + "L".join(f"{x} {y}" for x, y in points))
+        previous = (points[-1], box)
+    parts = [
+        f'<svg class="map-svg{" one-page" if height <= ONE_PAGE else ""}" '
+        f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="group" aria-labelledby="{title_id}">',
+        *areas,
+        f'<path class="map-connector" d="{"".join(connectors)}"/>' if connectors else "",
+        f'<path class="map-route" d="{"".join(route)}"/>' if route else "",
+        *stops,
+        "</svg>",
+    ]
+    return Markup("".join(parts))
+
+
+def route_list(rooms: tuple[RoomView, ...], links: dict[str, str]) -> Markup:
+    """The walk as ordered lists: rooms, and in each its loci (and their steps) numbered by
+    their place on the walk, each a link to its locus followed by its concept. `links` maps
+    stop ids to their URLs from the map's page (ids and paths need no escaping: they are
+    slugs)."""
+    parts = ['<ol class="route-rooms">']
+    add = parts.append
+    for view in rooms:
+        add(
+            f'<li><a class="route-room" href="{relative(map_path(view.palace), view.path)}">'
+            f"{link_text(view.room.name)}</a>"
+        )
+        if not view.loci:
+            add(' <span class="meta">no loci yet</span></li>')
+            continue
+        add('<ol class="route-stops">')
+        for locus in view.loci:
+            add(
+                f'<li value="{locus.number}"><a href="{links[locus.id]}">'
+                f'{link_text(locus.place)}</a> <span class="route-concept">'
+                f"{markdown(locus.concept)}</span>"
+            )
+            if locus.steps:
+                add('<ol class="route-steps">')
+                for step in locus.steps:
+                    add(
+                        f'<li value="{step.number}"><a href="{links[step.id]}">'
+                        f'{link_text(step.place)}</a> <span class="route-concept">'
+                        f"{markdown(step.concept)}</span></li>"
+                    )
+                add("</ol>")
+            add("</li>")
+        add("</ol></li>")
+    add("</ol>")
+    return Markup("\n".join(parts))

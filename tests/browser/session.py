@@ -1,0 +1,109 @@
+"""Driving the site in Chromium: the browser fixture, a page with its problems watched, axe.
+
+Shared by the site's browser tests (tests/test_site_browser.py) and the study pages' ones
+(tests/test_study_browser.py); a test module imports `browser` to use the fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from builder.site import render_site
+
+from . import chromium
+from .fixtures import decks_for, palaces
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+SERIOUS = {"serious", "critical"}
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ModuleNotFoundError:
+        chromium.unavailable("the playwright package is not installed")
+        raise
+    with sync_playwright() as playwright:
+        launched = chromium.launch(playwright)
+        yield launched
+        launched.close()
+
+
+def write_site(root: Path, *sources: Path) -> Path:
+    """The site of the palaces in `sources`, written as the build would, decks included."""
+    found = palaces(*sources)
+    decks = decks_for(found)
+    for path, data in {**render_site(found, decks), **decks}.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_bytes(data)
+    return root
+
+
+@dataclass
+class Watch:
+    """What went wrong on a page while it was open."""
+
+    console: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page, expected_status: int = 200) -> None:
+        page.on(
+            "console",
+            lambda m: (
+                self.console.append(f"{m.text} [{m.location.get('url')}]")
+                if m.type == "error"
+                else None
+            ),
+        )
+        page.on("pageerror", lambda error: self.console.append(str(error)))
+        page.on("dialog", self._dialog)
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on(
+            "response",
+            lambda r: (
+                self.failed.append(f"{r.url}: {r.status}")
+                if r.status >= 400
+                and not (r.request.is_navigation_request() and r.status == expected_status)
+                else None
+            ),
+        )
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+def run_axe(page: Page, script: str) -> list[str]:
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(script)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+def new_page(browser: Browser, **options: Any) -> tuple[BrowserContext, Page, Watch]:
+    context = browser.new_context(**{"viewport": DESKTOP, **options})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    watch = Watch()
+    watch.attach(page)
+    return context, page, watch
+
+
+def background(page: Page) -> str:
+    return str(page.evaluate("getComputedStyle(document.body).backgroundColor"))
