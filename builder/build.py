@@ -1,4 +1,10 @@
-"""The pipeline: notes → records → outputs rendered in memory → written to the output folder.
+"""The pipeline: settings → notes → records → outputs rendered in memory → written.
+
+    0. unchanged?  the record of the last build into the folder still matches: nothing to do
+    1. read        every notes file into records, every problem at once
+    2. render      the decks (reading the previous build's decks) and the site, in memory
+    3. write       only the files whose bytes changed; files the build never wrote are kept
+    4. remember    what this build read and wrote, for step 0 of the next one
 
 First gather everything from every notes file, then render every output in memory, and only
 then touch the output folder: a build that fails anywhere before writing changes nothing.
@@ -6,32 +12,231 @@ then touch the output folder: a build that fails anywhere before writing changes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import gc
+import itertools
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .load import Notes
-from .output import WriteReport, check_output_folder, write_output
+from . import fingerprint
+from .config import Config, load_config
+from .errors import Diagnostic, NotesError
+from .output import MANIFEST, WriteReport, check_output_folder, write_output
+
+if TYPE_CHECKING:
+    from .load import Notes
+    from .records import Palace
+
+DEFAULT_SOURCE = "source"  # = load.DEFAULT_SOURCE (not imported: the no-op path skips load)
+Progress = Callable[[str, float], None]  # (what the build is doing, fraction done)
+# The share of a build's time each stage takes (10,000 loci), for the progress bar.
+_STAGES = {"reading notes": 0.0, "rendering decks": 0.12, "rendering site": 0.55, "writing": 0.95}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True)
+class Counts:
+    palaces: int
+    rooms: int
+    loci: int
+    steps: int
+    cards: int
+    pages: int
+
+    @classmethod
+    def of(cls, palaces: Sequence[Palace], cards: int, pages: int) -> Counts:
+        loci = sum(len(p.loci) for p in palaces)
+        steps = sum(len(p.walk) for p in palaces) - loci
+        return cls(len(palaces), sum(len(p.rooms) for p in palaces), loci, steps, cards, pages)
+
+    def __str__(self) -> str:
+        return ", ".join(
+            _count(n, one, many)
+            for n, one, many in (
+                (self.palaces, "palace", "palaces"),
+                (self.rooms, "room", "rooms"),
+                (self.loci, "locus", "loci"),
+                (self.steps, "step", "steps"),
+                (self.cards, "card", "cards"),
+                (self.pages, "page", "pages"),
+            )
+        )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class BuildReport:
     decks: tuple[str, ...]  # what changed in each deck since the previous build
     written: WriteReport
+    counts: Counts | None = None
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per stage
 
     def lines(self) -> list[str]:
         return [*self.decks, f"files: {self.written}"]
 
 
-def build(notes: Notes, out: Path) -> BuildReport:
-    """Build every output for `notes` into `out`: one deck per palace and the study site."""
-    from .deck import render_decks  # imported here: genanki costs ~95 ms to import
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outcome:
+    """What `build_project` did: `report` is None when nothing changed and nothing ran."""
+
+    out: Path
+    counts: Counts
+    report: BuildReport | None
+    diagnostics: tuple[Diagnostic, ...]  # the warnings (replayed when nothing changed)
+    seconds: float
+    reasons: tuple[str, ...]  # why it was built: what changed since the last build
+
+
+def build_project(
+    sources: Sequence[str] = (),
+    config: Config | None = None,
+    *,
+    out: Path | None = None,
+    strict: bool = False,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Build the notes in `sources` (default `source/`) into `out` (default: the configured
+    output folder), unless nothing changed since the last build there (`full`: build anyway).
+
+    Raises NotesError (carrying every diagnostic) when the notes have errors, or warnings under
+    `strict`; the output folder is then untouched.
+    """
+    started, since_ns = time.perf_counter(), time.time_ns()
+    config = load_config() if config is None else config
+    sources = tuple(sources) or (DEFAULT_SOURCE,)
+    out = Path(config.out) if out is None else out
+    settings = fingerprint.settings_of(config.values(), sources)
+    # 0. unchanged? compare with the record of the last build into `out`
+    previous = fingerprint.read(out)
+    reasons, refreshed = (
+        (["--full"], False)
+        if full
+        else fingerprint.changes(previous, out, settings, _lister(sources))
+    )
+    replayed = _replay(previous) if previous is not None and not reasons else None
+    if previous is not None and replayed is not None:
+        counts, diagnostics = replayed
+        if strict and diagnostics:
+            raise NotesError(diagnostics)
+        if refreshed:
+            fingerprint.save(out, previous)  # the new stats of files touched but unchanged
+        return Outcome(out, counts, None, diagnostics, time.perf_counter() - started, ())
+    # 1. read: every notes file into records
+    from .load import load_notes
+
+    if progress:
+        progress("reading notes", _STAGES["reading notes"])
+    notes = load_notes(sources)
+    notes.require_ok(strict)
+    # 2.-3. render and write
+    report = build(notes, out, config, progress=progress, started=started)
+    # 4. remember what was read and written
+    assert report.counts is not None
+    pictures = [
+        picture.file
+        for palace in notes.palaces
+        for room in palace.rooms
+        for picture in (room.picture, *(locus.picture for locus in room.loci))
+        if picture is not None
+    ]
+    record = fingerprint.Fingerprint(
+        settings,
+        fingerprint.inputs([f.file for f in notes.files], pictures, previous, since_ns),
+        fingerprint.folder_stamps([Path(s) for s in sources if Path(s).is_dir()], since_ns),
+        [f.display for f in notes.files],
+        fingerprint.output_stamps(out, (*report.written.files, MANIFEST)),
+        dataclasses.asdict(report.counts),
+        [dataclasses.asdict(d) for d in notes.diagnostics],
+    )
+    fingerprint.save(out, record)
+    seconds = time.perf_counter() - started
+    return Outcome(out, report.counts, report, notes.diagnostics, seconds, tuple(reasons))
+
+
+def _replay(previous: fingerprint.Fingerprint) -> tuple[Counts, tuple[Diagnostic, ...]] | None:
+    """What the last build reported, to say again; None if the record cannot tell."""
+    try:
+        diagnostics = tuple(Diagnostic(**d) for d in previous.diagnostics)
+        return Counts(**previous.summary), diagnostics
+    except TypeError:
+        return None
+
+
+def _lister(sources: Sequence[str]) -> Callable[[], list[str]]:
+    def notes_files() -> list[str]:
+        from .load import find_notes
+
+        return [found.display for found in find_notes(sources)]
+
+    return notes_files
+
+
+def build(
+    notes: Notes,
+    out: Path,
+    config: Config | None = None,
+    *,
+    progress: Progress | None = None,
+    started: float | None = None,
+) -> BuildReport:
+    """Build every output for `notes` into `out`: one deck per palace and the study site.
+
+    `config` None: the settings of the project in the current folder."""
+    from .deck import render_decks  # imported here: genanki, markdown and jinja2 take ~0.1 s
     from .site import render_site
+
+    config = load_config() if config is None else config
+    marks = [("reading notes" if started else "checking", started or time.perf_counter())]
+
+    def stage(name: str) -> None:
+        marks.append((name, time.perf_counter()))
+        if progress and name in _STAGES:
+            progress(name, _STAGES[name])
 
     # 1. where: refuse an output folder that would overwrite the notes
     check_output_folder(out, {notes_file.root for notes_file in notes.files})
     # 2. render: every output in memory; the decks read the previous build's decks in `out`
-    decks = render_decks(notes.palaces, out)
-    site = render_site(notes.palaces, decks.files)
+    with _collector_paused():
+        stage("rendering decks")
+        decks = render_decks(
+            notes.palaces,
+            out,
+            kinds=frozenset(config.card_kinds),
+            deck_prefix=config.deck_prefix,
+        )
+        stage("rendering site")
+        site = render_site(
+            notes.palaces,
+            decks.files,
+            lang=config.lang,
+            site_title=config.title,
+            base_url=config.base_url,
+        )
     # 3. write: only files whose bytes changed; keep files the build never wrote
+    stage("writing")
+    fingerprint.forget(out)  # until the new record is written: a crash leaves none
     written = write_output(out, {**site, **decks.files})
-    return BuildReport(tuple(decks.summary_lines()), written)
+    stage("done")
+    timings = tuple((name, end - start) for (name, start), (_, end) in itertools.pairwise(marks))
+    pages = sum(1 for name in site if name.endswith(".html"))
+    counts = Counts.of(notes.palaces, decks.cards, pages)
+    return BuildReport(tuple(decks.summary_lines()), written, counts, timings)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Rendering makes millions of short-lived objects and no garbage cycles worth chasing;
+    the cyclic collector would walk every record again and again. Paused, then restored."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -11,8 +11,7 @@ owns is listed in `MANIFEST` inside the output folder.
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,11 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file the build owns now, written or unchanged."""
+        return tuple(sorted((*self.written, *self.unchanged)))
 
     def __str__(self) -> str:
         return (
@@ -70,10 +74,14 @@ def _is_safe_relative(name: str) -> bool:
     return not name.startswith("/") and ".." not in parts and "" not in parts
 
 
-def write_output(out: Path, files: Mapping[str, bytes]) -> WriteReport:
-    """Make `out` hold exactly `files` (plus whatever the build never owned)."""
+def write_output(out: Path, files: Mapping[str, bytes], keep: Collection[str] = ()) -> WriteReport:
+    """Make `out` hold exactly `files` (plus whatever the build never owned).
+
+    `keep` names files of the previous build that this one did not render again because
+    nothing they show changed (an incremental build): they stay as they are, and the build
+    still owns them. A name in both counts as rendered."""
     try:
-        return _write(out, files)
+        return _write(out, files, keep)
     except OSError as error:
         where = error.filename or out
         raise OutputError(
@@ -81,8 +89,9 @@ def write_output(out: Path, files: Mapping[str, bytes]) -> WriteReport:
         ) from error
 
 
-def _write(out: Path, files: Mapping[str, bytes]) -> WriteReport:
+def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> WriteReport:
     old = previous_files(out)
+    kept = sorted(name for name in set(keep) - set(files) if name in old)
     out.mkdir(parents=True, exist_ok=True)
     written, unchanged = [], []
     for name in sorted(files):
@@ -92,15 +101,17 @@ def _write(out: Path, files: Mapping[str, bytes]) -> WriteReport:
             unchanged.append(name)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        _replace(target, data)
+        replace_file(target, data)
         written.append(name)
-    removed = sorted(old - set(files))
+    unchanged = sorted((*unchanged, *kept))
+    owned = {*files, *kept}
+    removed = sorted(old - owned)
     for name in removed:
         (out / name).unlink(missing_ok=True)
         _remove_empty_parents(out, (out / name).parent)
-    manifest = "".join(f"{name}\n" for name in sorted(files)).encode("utf-8")
+    manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
     if not _same_bytes(out / MANIFEST, manifest):
-        _replace(out / MANIFEST, manifest)
+        replace_file(out / MANIFEST, manifest)
     return WriteReport(tuple(written), tuple(unchanged), tuple(removed))
 
 
@@ -113,8 +124,11 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _replace(target: Path, data: bytes) -> None:
-    """Write `data` to a temp file beside `target`, then move it into place atomically."""
+def replace_file(target: Path, data: bytes) -> None:
+    """Write `data` to a temp file beside `target`, then move it into place atomically; the temp
+    file is gone whatever happens (an error, Ctrl-C)."""
+    import tempfile  # ~10 ms to import: not for a build that writes nothing
+
     handle, temp = tempfile.mkstemp(prefix=".palace-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:

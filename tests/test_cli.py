@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from conftest import REPO, ProjectMaker
 
 from builder.cli import main
+from builder.console import ProgressBar, Reporter, Style
 
 Capture = pytest.CaptureFixture[str]
 
@@ -81,7 +87,7 @@ def test_unknown_option_exits_2(capsys: Capture) -> None:
     assert "invalid choice: 'xml' (choose from 'json', 'csv')" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["check", "export", "build"])
+@pytest.mark.parametrize("command", ["check", "export", "build", "serve"])
 def test_every_command_has_help_with_an_example(command: str, capsys: Capture) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])
@@ -170,3 +176,154 @@ def test_version(capsys: Capture) -> None:
     with pytest.raises(SystemExit):
         main(["--version"])
     assert capsys.readouterr().out == "palace 0.1.0\n"
+
+
+NOTES = "# Test palace\n\n## Kitchen\n- Stove: Loss: how far off\n  - Knob: turn() # slowly\n"
+SUMMARY = "1 palace, 1 room, 1 locus, 1 step, 6 cards"
+
+
+def built_files(site: Path) -> tuple[int, int]:
+    """Pages and files of a built site (how many: the site's business)."""
+    owned = (site / ".palace-manifest").read_text().split()
+    return sum(1 for name in owned if name.endswith(".html")), len(owned)
+
+
+def timeless(text: str) -> str:
+    return re.sub(r" in \d+\.\d\d s\n", " in 0.12 s\n", text)
+
+
+def test_build_prints_one_summary_line_then_what_changed(
+    make_project: ProjectMaker, capsys: Capture
+) -> None:
+    root = make_project({"source/p.md": NOTES})
+    past = time.time() - 10  # saved a while ago: not "racily clean" (see fingerprint.py)
+    os.utime(root / "source" / "p.md", (past, past))
+    code, out, err = run(capsys, "build")
+    assert (code, err) == (0, "")
+    pages, files = built_files(root / "site")
+    assert timeless(out) == (
+        f"built site: {SUMMARY}, {pages} pages in 0.12 s\n"
+        "  p.apkg: 2 added, 0 changed, 0 unchanged, 0 removed\n"
+        f"  files: {files} written, 0 unchanged, 0 removed\n"
+    )
+    code, out, err = run(capsys, "build")
+    assert (code, timeless(out), err) == (
+        0,
+        f"site is up to date (nothing changed): {SUMMARY}, {pages} pages in 0.12 s\n",
+        "",
+    )
+
+
+def test_quiet_prints_problems_only_and_verbose_says_why(
+    make_project: ProjectMaker, capsys: Capture
+) -> None:
+    root = make_project({"source/p.md": NOTES + "\n## Hall\n"})
+    code, out, err = run(capsys, "build", "-q")
+    assert (code, out) == (0, "")
+    assert err.startswith("source/p.md:7:1: warning: ")  # its wording: the parser's tests
+    assert err.endswith("\n0 errors, 1 warning in 1 file\n")
+    (root / "source" / "p.md").write_text(NOTES.replace("Loss", "Cost"), encoding="utf-8")
+    code, out, _ = run(capsys, "build", "--verbose")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith(f"built site: {SUMMARY}, ")
+    assert f"  because changed: {(root / 'source' / 'p.md').resolve()}" in lines
+    assert any(re.fullmatch(r"  time: reading notes \d+\.\d\d s, .*", line) for line in lines)
+    assert "  wrote p/kitchen/index.html" in lines
+    assert run(capsys, "check", "-q")[:2] == (0, "")
+
+
+def test_quiet_and_verbose_exclude_each_other(capsys: Capture) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", "-q", "-v"])
+    assert exit_info.value.code == 2
+    assert "argument -v/--verbose: not allowed with argument -q/--quiet" in capsys.readouterr().err
+
+
+def test_port_must_be_a_port_number(capsys: Capture) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--port", "http"])
+    assert exit_info.value.code == 2
+    assert "argument --port: 'http' is not a port number (0 to 65535)" in capsys.readouterr().err
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "no_color", "painted"),
+    [(Terminal(), None, True), (Terminal(), "1", False), (io.StringIO(), None, False)],
+    ids=["terminal", "NO_COLOR", "pipe"],
+)
+def test_colours_only_on_a_terminal_and_never_with_no_color(
+    monkeypatch: pytest.MonkeyPatch, stream: io.StringIO, no_color: str | None, painted: bool
+) -> None:
+    monkeypatch.delenv("TERM", raising=False)
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    line = "source/p.md:2:1: error: expected 'Locus: Concept: description'\n    2 | x\n      | ^"
+    shown = Style(stream).diagnostic(line)
+    if painted:
+        assert shown == (
+            "\x1b[1msource/p.md:2:1\x1b[0m: \x1b[31merror:\x1b[0m expected 'Locus: Concept: "
+            "description'\n    2 | x\n      | ^"
+        )
+    else:
+        assert shown == line
+    reporter = Reporter(stdout=stream, stderr=stream)
+    reporter.problem("nope")
+    assert stream.getvalue().endswith(
+        "palace: \x1b[31merror:\x1b[0m nope\n" if painted else "palace: error: nope\n"
+    )
+
+
+def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TERM", raising=False)
+    fast = Terminal()
+    with ProgressBar(fast) as bar:  # done well before a second: never drawn
+        bar.update("rendering site", 0.5)
+    assert fast.getvalue() == ""
+    slow = Terminal()
+    with ProgressBar(slow, delay=0.01) as bar:
+        bar.update("rendering site", 0.55)
+        time.sleep(0.3)
+    drawn = slow.getvalue()
+    assert "\r\x1b[K[============>           ]  55% rendering site  0." in drawn
+    assert drawn.endswith("\r\x1b[K")  # erased when done
+    piped = io.StringIO()
+    with ProgressBar(piped, delay=0.0) as bar:
+        time.sleep(0.1)
+    assert piped.getvalue() == ""
+
+
+LAZY_CHECK = """
+import sys
+from builder.cli import main
+code = main(sys.argv[1:])
+heavy = sorted(m for m in ("jinja2", "genanki", "markdown", "builder.parse", "builder.site",
+                           "builder.deck", "watchfiles") if m in sys.modules)
+print("imported:", heavy)
+sys.exit(code)
+"""
+
+
+def test_check_and_a_build_with_nothing_to_do_import_no_renderer(
+    make_project: ProjectMaker,
+) -> None:
+    make_project({"source/p.md": NOTES})
+
+    def imported(*argv: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-c", LAZY_CHECK, *argv],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.splitlines()[-1]
+
+    assert imported("build", "-q") != "imported: []"  # the first build renders
+    assert imported("build", "-q") == "imported: []"
+    assert imported("check") == "imported: ['builder.parse']"

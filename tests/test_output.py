@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import ProjectMaker
 
+from builder import fingerprint
 from builder.cli import main
 from builder.errors import OutputError
+from builder.fingerprint import record_file
 from builder.output import MANIFEST, check_output_folder, write_output
 
 
@@ -105,3 +110,170 @@ def test_build_with_broken_notes_changes_nothing(
     assert "source/p.md:2:1: error: expected 'Locus: Concept: description'" in (
         capsys.readouterr().err
     )
+
+
+# -- a build with nothing to do skips rendering (fingerprint.py) ------------------------------
+
+NOTES = "# Test palace\n\n## Kitchen\n- Stove: Loss: how far off\n![stove](stove.png)\n"
+
+
+def aged(root: Path) -> None:
+    """The project's files (not the built ones) saved a minute ago: not "racily clean"."""
+    past = time.time() - 60
+    for path in root.rglob("*"):
+        if "site" not in path.relative_to(root).parts:
+            os.utime(path, (past, past))
+
+
+def built(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """`palace build -v`: its first line, or why it rebuilt."""
+    assert main(["build", "-v", *argv]) == 0
+    out = capsys.readouterr().out
+    reasons = [line.strip() for line in out.splitlines() if line.startswith("  because ")]
+    return "nothing changed" if "(nothing changed)" in out else "; ".join(reasons)
+
+
+@pytest.fixture
+def project(
+    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    # The builder's own files are inputs too (see test_a_change_to_the_builder_rebuilds); left
+    # out here, so that someone editing the builder while the tests run changes nothing.
+    monkeypatch.setattr(fingerprint, "code_files", list)
+    root = make_project({"source/p.md": NOTES, "source/stove.png": b"\x89PNG one"})
+    aged(root)
+    assert built(capsys) == "because no record of a previous build in this folder"
+    assert built(capsys) == "nothing changed"
+    return root
+
+
+def test_touched_but_unchanged_files_count_as_unchanged(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notes = project / "source" / "p.md"
+    os.utime(notes, (time.time() - 30, time.time() - 30))  # `touch`, or a checkout
+    record = record_file(project / "site").read_bytes()
+    assert built(capsys) == "nothing changed"
+    assert record_file(project / "site").read_bytes() != record  # the new stat, remembered
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda root: (root / "source/p.md").write_text(NOTES + "- Sink: Softmax\n"), "p.md"),
+        (lambda root: (root / "source/stove.png").write_bytes(b"\x89PNG two"), "stove.png"),
+        (lambda root: (root / "source/q.md").write_text(NOTES), "added or removed"),
+        (lambda root: (root / "site/index.html").write_text("mine"), "output changed"),
+        (lambda root: (root / "site/p.apkg").unlink(), "output changed"),
+        (lambda root: (root / "palace.toml").write_text("lang = 'de'\n"), "settings changed"),
+    ],
+    ids=["notes", "picture", "new notes file", "output edited", "deck deleted", "settings"],
+)
+def test_any_change_to_what_a_build_reads_or_wrote_rebuilds(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: Callable[[Path], object],
+    reason: str,
+) -> None:
+    change(project)
+    aged(project)
+    assert reason in built(capsys)
+    assert built(capsys) == "nothing changed"
+
+
+def test_a_change_to_the_builder_rebuilds(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = project / "template.html"
+    template.write_text("<p>{{ x }}</p>")
+    aged(project)
+    monkeypatch.setattr(fingerprint, "code_files", lambda: [template])
+    assert built(capsys, "--full") == "because --full"
+    assert built(capsys) == "nothing changed"
+    template.write_text("<p>{{ y }}</p>")
+    aged(project)
+    assert built(capsys) == f"because changed: {template.resolve()}"
+
+
+def test_a_file_saved_during_the_build_counts_as_changed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its stat cannot tell the version read from an edit made while building."""
+    notes = project / "source" / "p.md"
+    notes.write_text(NOTES + "- Sink: Softmax\n")
+    soon = time.time() + 5  # as if saved after the build began reading
+    os.utime(notes, (soon, soon))
+    assert "p.md" in built(capsys)
+    record = json.loads(record_file(project / "site").read_bytes())
+    assert record["inputs"][str(notes.resolve())][2] is None  # no hash: "racily clean"
+    assert "p.md" in built(capsys)  # so it is read again
+    aged(project)
+    assert "p.md" in built(capsys)
+    assert built(capsys) == "nothing changed"
+
+
+def test_warnings_are_repeated_and_strict_still_fails_when_nothing_changed(
+    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project({"source/p.md": NOTES.replace("![stove](stove.png)\n", "## Hall\n")})
+    aged(root)
+    assert main(["build"]) == 0
+    warning = capsys.readouterr().err
+    assert "warning:" in warning
+    assert main(["build"]) == 0
+    out, err = capsys.readouterr()
+    assert "(nothing changed)" in out and err == warning
+    assert main(["build", "--strict"]) == 1
+    assert capsys.readouterr() == ("", warning)
+
+
+def test_a_failed_build_keeps_the_record_and_the_site(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    (project / "source" / "p.md").write_text(NOTES + "broken\n")
+    assert main(["build"]) == 1
+    assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == before
+    (project / "source" / "p.md").write_text(NOTES)  # the same bytes as the last good build
+    aged(project)
+    capsys.readouterr()
+    assert built(capsys) == "nothing changed"
+
+
+def test_a_damaged_record_means_a_full_build(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_file(project / "site").write_text("{not json")
+    assert built(capsys) == "because no record of a previous build in this folder"
+    assert not [p for p in project.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_files_kept_from_the_previous_build_stay_owned_and_untouched(tmp_path: Path) -> None:
+    """The writer's side of an incremental build: pages not rendered again are kept."""
+    out = tmp_path / "site"
+    write_output(out, {"index.html": b"home", "room.html": b"room", "old.html": b"old"})
+    os.utime(out / "room.html", (1_000_000, 1_000_000))
+    report = write_output(out, {"index.html": b"new home"}, keep=["room.html", "stranger.html"])
+    assert (report.written, report.unchanged, report.removed) == (
+        ("index.html",),
+        ("room.html",),
+        ("old.html",),
+    )
+    assert (out / "room.html").stat().st_mtime == 1_000_000
+    assert (out / MANIFEST).read_text() == "index.html\nroom.html\n"  # never owned: not kept
+
+
+def test_the_record_is_kept_beside_the_output_and_git_ignores_it(project: Path) -> None:
+    assert record_file(project / "site") == project.resolve() / ".palace-cache" / "site.json"
+    assert (project / ".palace-cache" / ".gitignore").read_text().endswith("\n*\n")
+    assert not [p for p in (project / "site").rglob(".palace-*") if p.name != ".palace-manifest"]
+
+
+def test_a_record_damaged_by_hand_means_a_full_build(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record = json.loads(record_file(project / "site").read_bytes())
+    record["outputs"]["index.html"] = "not a stat"
+    record_file(project / "site").write_text(json.dumps(record))
+    assert built(capsys) == "because the record of the last build is damaged"
+    assert built(capsys) == "nothing changed"

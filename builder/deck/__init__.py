@@ -31,6 +31,7 @@ class DeckOutput:
 
     files: dict[str, bytes]
     changes: tuple[PalaceChanges, ...]
+    cards: int = 0  # cards in all decks together
 
     def summary_lines(self) -> list[str]:
         """One line per deck, e.g. `ml-palace.apkg: 2 added, 1 changed, 32 unchanged, 0 removed`."""
@@ -49,6 +50,7 @@ def render_decks(
     *,
     kinds: frozenset[str] = ALL_KINDS,
     now: int | None = None,
+    deck_prefix: str = "",
 ) -> DeckOutput:
     """One `.apkg` per palace, `<palace id>.apkg`, plus the changes since the decks in
     `previous_dir` (the previous build's output folder; None or no deck there: a first build).
@@ -56,6 +58,8 @@ def render_decks(
     `kinds` chooses the card kinds (`place-concept`, `concept-place`, `route`, `sequence`); the
     note type always has all four templates, so changing kinds never changes the note type.
     `now` is the time given to new and changed notes (default: `build_time()`).
+    `deck_prefix` (e.g. `Study::ML`) puts every palace's deck under that deck in Anki; deck ids,
+    note GUIDs and the note type do not depend on it.
     """
     unknown = kinds - ALL_KINDS
     if unknown:
@@ -63,7 +67,8 @@ def render_decks(
             f"unknown card kind(s) {', '.join(sorted(unknown))}: "
             f"expected some of {', '.join(sorted(ALL_KINDS))}"
         )
-    return render(palaces, previous_dir, kinds, build_time() if now is None else now, design())
+    now = build_time() if now is None else now
+    return render(palaces, previous_dir, kinds, now, design(), deck_prefix)
 
 
 def render(
@@ -72,15 +77,19 @@ def render(
     kinds: frozenset[str],
     now: int,
     cards: Design,
+    deck_prefix: str = "",
 ) -> DeckOutput:
     """`render_decks` with the card design given (tests use it to change templates and CSS)."""
     ids = IdSource(now)
     files: dict[str, bytes] = {}
     changes: list[PalaceChanges] = []
+    count = 0
     for palace in palaces:
         file = f"{palace.id}.apkg"
         previous = read_previous(previous_dir / file if previous_dir else None)
-        planned = plan(palace_deck(palace, kinds), previous, cards, now, ids)
+        deck = palace_deck(palace, kinds, deck_prefix)
+        planned = plan(deck, previous, cards, now, ids)
         files[file] = write_package(planned, cards)
         changes.append(planned.changes)
-    return DeckOutput(files, tuple(changes))
+        count += sum(len(note.ords) for note in deck.notes)
+    return DeckOutput(files, tuple(changes), count)

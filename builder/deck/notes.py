@@ -92,9 +92,12 @@ class _Media:
         return tag
 
 
-def palace_deck(palace: Palace, kinds: frozenset[str]) -> PalaceDeck:
-    """The notes, decks and media of one palace, in walk order."""
+def palace_deck(palace: Palace, kinds: frozenset[str], prefix: str = "") -> PalaceDeck:
+    """The notes, decks and media of one palace, in walk order; `prefix` (`A::B`, already
+    checked by the configuration) names the decks above the palace's own deck."""
     top = deck_name_part(palace.title, palace.id)
+    if prefix:
+        top = f"{prefix}::{top}"
     decks: dict[str, tuple[int, str]] = {}  # casefolded name → (id, name): Anki's deck key
     rooms: dict[str, tuple[str, int, str, str]] = {}  # id → name, deck, tags, picture
     media = _Media()

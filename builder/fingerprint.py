@@ -1,0 +1,264 @@
+"""Knowing, without reading the notes, that a build would change nothing.
+
+After a successful build, a record in `.palace-cache/` beside the output folder (for `site/`:
+`.palace-cache/site.json`) lists everything the build read (the notes files and their folders,
+the pictures, the builder's own code, templates and static files, the libraries it renders
+with, the settings) and everything it wrote. The next build into the same folder compares
+first, and skips parsing and rendering when nothing differs. The record is not kept in the
+output folder, which gets published: it holds paths and times of the machine that built. The
+cache folder holds a `.gitignore` of its own, so git never sees it.
+
+A file counts as unchanged when its size and modification time are as recorded; when they
+differ, its SHA-256 decides, so `touch` or a checkout that restores the same bytes still counts
+as unchanged. A file modified at about the moment the build read it ("racily clean", as git
+calls it) is recorded without a hash: its stat cannot tell an edit made during the build from
+the version read, so it counts as changed next time. Outputs count by size and time only: the
+build just wrote them, so any difference means someone else did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE = ".palace-cache"
+IGNORE_ALL = "# Created by palace: what the last build read and wrote.\n*\n"
+FORMAT = 1
+BUILDER = Path(__file__).resolve().parent  # the builder's code, templates and static files
+LIBRARIES = ("jinja2", "markupsafe", "markdown", "genanki")  # what renders the output
+_CODE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".svg", ".json"})
+# How far a file system's clock may lag: modification times come from a coarse clock (one
+# tick, a few ms) on Linux; from whole seconds (FAT, HFS+: up to 2 s) elsewhere.
+_FINE_MARGIN_NS = 50_000_000
+_COARSE_MARGIN_NS = 2_000_000_000
+
+Stamp = list[Any]  # [size, mtime_ns, sha256 hex or None]
+
+
+@dataclasses.dataclass(slots=True)
+class Fingerprint:
+    """What one build read and wrote, and what it reported (replayed when nothing changed)."""
+
+    settings: dict[str, Any]
+    inputs: dict[str, Stamp] = dataclasses.field(default_factory=dict)  # absolute path → stamp
+    folders: dict[str, int] = dataclasses.field(default_factory=dict)  # source folder → mtime_ns
+    notes: list[str] = dataclasses.field(default_factory=list)  # the notes files found, as found
+    outputs: dict[str, list[int]] = dataclasses.field(
+        default_factory=dict
+    )  # path in out → [size, mtime]
+    summary: dict[str, Any] = dataclasses.field(default_factory=dict)
+    diagnostics: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def settings_of(config_values: Mapping[str, Any], sources: Iterable[str]) -> dict[str, Any]:
+    """Everything besides files that the output depends on."""
+    return {
+        "format": FORMAT,
+        "palace": __version__,
+        "python": sys.version,
+        "cwd": os.getcwd(),  # the pages show the notes' paths as given, relative to here
+        "sources": list(sources),
+        "config": dict(config_values),
+    }
+
+
+def record_file(out: Path) -> Path:
+    """Where the record of the builds into `out` is kept: `.palace-cache/<name>.json` beside it."""
+    folder = out.resolve()
+    return folder.parent / CACHE / f"{folder.name or 'root'}.json"
+
+
+def read(out: Path) -> Fingerprint | None:
+    """The fingerprint of the last build into `out`; None when there is none or it is unusable."""
+    try:
+        data = json.loads(record_file(out).read_bytes())
+        fingerprint = Fingerprint(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    return fingerprint if fingerprint.settings.get("format") == FORMAT else None
+
+
+def changes(
+    previous: Fingerprint | None,
+    out: Path,
+    settings: Mapping[str, Any],
+    find_notes: Callable[[], list[str]],
+) -> tuple[list[str], bool]:
+    """What differs since `previous` (nothing: the build can be skipped), for --verbose, and
+    whether `previous` was refreshed: new stats of files touched but with the same bytes.
+
+    `find_notes` lists the notes files now; it is called only when a source folder changed.
+    """
+    try:
+        return _changes(previous, out, settings, find_notes)
+    except (TypeError, ValueError, IndexError):  # a record damaged by hand: build
+        return ["the record of the last build is damaged"], False
+
+
+def _changes(
+    previous: Fingerprint | None,
+    out: Path,
+    settings: Mapping[str, Any],
+    find_notes: Callable[[], list[str]],
+) -> tuple[list[str], bool]:
+    if previous is None:
+        return ["no record of a previous build in this folder"], False
+    if previous.settings != settings:
+        keys = sorted(
+            key
+            for key in settings.keys() | previous.settings.keys()
+            if previous.settings.get(key) != settings.get(key)
+        )
+        return [f"settings changed: {', '.join(keys)}"], False
+    for name, (size, mtime) in previous.outputs.items():
+        if _stat(out / name) != (size, mtime):
+            return [f"output changed since the last build: {name}"], False
+    now = time.time_ns()
+    refreshed = False
+    for folder, mtime in previous.folders.items():
+        stat = _stat(Path(folder))
+        if stat is None:
+            return [f"folder gone: {folder}"], False
+        if stat[1] != mtime:
+            if find_notes() != previous.notes:
+                return [f"notes files added or removed in {folder}"], False
+            previous.folders[folder] = 0 if _racy(stat[1], now) else stat[1]
+            refreshed = True
+    changed = []
+    for path, stamp in previous.inputs.items():
+        if _stat(Path(path)) == tuple(stamp[:2]) and stamp[2] is not None:
+            continue  # the common case, without hashing
+        current = stamp_file(Path(path), stamp, now)
+        if current is None or current[2] is None or current[2] != stamp[2]:
+            changed.append(f"changed: {path}")  # (a racily clean file cannot be told apart)
+        else:
+            stamp[:] = current
+            refreshed = True
+    return changed, refreshed
+
+
+def inputs(
+    notes_files: Iterable[Path],
+    pictures: Iterable[Path],
+    previous: Fingerprint | None,
+    since_ns: int,
+) -> dict[str, Stamp]:
+    """Stamps of every file a build read, taken after the build; `since_ns` is when it started:
+    a file modified since then (or just before) gets no hash. Reuses the previous build's hashes
+    of files whose stat is unchanged, so big pictures are not hashed again and again."""
+    old = previous.inputs if previous else {}
+    stamps: dict[str, Stamp] = {}
+    for path in (*notes_files, *pictures, *code_files(), *library_files()):
+        key = str(path.resolve())
+        stamp = stamp_file(Path(key), old.get(key), since_ns)
+        if stamp is not None:
+            stamps[key] = stamp
+    return stamps
+
+
+def stamp_file(path: Path, previous: Stamp | None, now_ns: int) -> Stamp | None:
+    """[size, mtime_ns, sha256] of `path` (None: missing); the hash is None when racy."""
+    stat = _stat(path)
+    if stat is None:
+        return None
+    size, mtime = stat
+    if _racy(mtime, now_ns):
+        return [size, mtime, None]
+    if previous is not None and previous[:2] == [size, mtime] and previous[2] is not None:
+        return [size, mtime, previous[2]]
+    import hashlib  # only when a file's stat changed
+
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return [size, mtime, digest]
+
+
+def folder_stamps(folders: Iterable[Path], since_ns: int) -> dict[str, int]:
+    """Modification times of the source folders (adding a notes file changes it); a racy one
+    is recorded as 0, so the next build lists the folder again."""
+    stamps = {}
+    for folder in folders:
+        stat = _stat(folder)
+        if stat is not None:
+            stamps[str(folder.resolve())] = 0 if _racy(stat[1], since_ns) else stat[1]
+    return stamps
+
+
+def output_stamps(out: Path, names: Iterable[str]) -> dict[str, list[int]]:
+    stamps = {}
+    for name in names:
+        stat = _stat(out / name)
+        if stat is not None:
+            stamps[name] = list(stat)
+    return stamps
+
+
+def code_files() -> list[Path]:
+    """The builder's own files: its code, card templates, page templates and static files."""
+    return sorted(
+        path
+        for path in BUILDER.rglob("*")
+        if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file()
+    )
+
+
+def library_files() -> list[Path]:
+    """A file of each rendering library that an upgrade rewrites (found without importing it)."""
+    files = []
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            files.append(Path(spec.origin))
+    return files
+
+
+def save(out: Path, fingerprint: Fingerprint) -> None:
+    """Write the record atomically (a reader never sees half of it)."""
+    from .output import replace_file
+
+    data = json.dumps(
+        {field.name: getattr(fingerprint, field.name) for field in dataclasses.fields(fingerprint)},
+        ensure_ascii=False,
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+    record = record_file(out)
+    try:
+        if not record.parent.is_dir():
+            record.parent.mkdir()
+            # As pytest and ruff do with theirs: git ignores the folder without being told.
+            (record.parent / ".gitignore").write_text(IGNORE_ALL, encoding="utf-8")
+        replace_file(record, data.encode("utf-8"))
+    except OSError:
+        pass  # no record, no harm: the next build renders everything
+
+
+def forget(out: Path) -> None:
+    """Drop the record (the output folder is about to change in a way it does not describe)."""
+    with contextlib.suppress(OSError):
+        record_file(out).unlink(missing_ok=True)
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _racy(mtime_ns: int, since_ns: int) -> bool:
+    coarse = mtime_ns % 1_000_000_000 == 0
+    return mtime_ns >= since_ns - (_COARSE_MARGIN_NS if coarse else _FINE_MARGIN_NS)
