@@ -1,19 +1,27 @@
-"""The `palace` command: turns arguments into calls of the library, and errors into exit codes."""
+"""The `palace` command: turns arguments into calls of the library, and errors into exit codes.
+
+A command imports only what it needs: `palace --version`, or a `palace build` that finds nothing
+changed, never imports the notes parser, the deck builder or the site renderer.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import Diagnostic, NotesError, PalaceError
-from .load import Notes, load_notes
+from .console import Reporter, count
+from .errors import NotesError, PalaceError
+
+if TYPE_CHECKING:
+    from .load import Notes
 
 SOURCE_HELP = "notes files or folders (default: source/)"
+OUT_HELP = "output folder (default: 'out' in palace.toml or [tool.palace], else site/)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,13 +30,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Turn memory-palace notes into an Anki deck and a static study site.",
         epilog="example:\n  palace check            # read source/ and report problems\n"
         "  palace build            # source/ → site/\n"
+        "  palace serve --open     # build, serve, rebuild and reload on every save\n"
         "run 'palace COMMAND --help' for the options of a command",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"palace {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, summary: str, example: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, summary: str, example: str, talk: bool = False
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
             help=summary,
@@ -38,12 +49,22 @@ def _parser() -> argparse.ArgumentParser:
         )
         sub.add_argument("sources", nargs="*", metavar="SOURCE", help=SOURCE_HELP)
         sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        if talk:
+            how = sub.add_mutually_exclusive_group()
+            how.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+            how.add_argument(
+                "-v",
+                "--verbose",
+                action="store_true",
+                help="also print why a build ran, the time of each stage and each file written",
+            )
         return sub
 
     command(
         "check",
-        "read the notes and report every problem; writes nothing",
+        "read the notes and the settings and report every problem; writes nothing",
         "palace check source/ml-palace.md",
+        talk=True,
     )
     export = command(
         "export",
@@ -54,29 +75,62 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("json", "csv"), default="json", help="output format (default: json)"
     )
     build = command(
-        "build", "build the decks and the study site from the notes", "palace build --out public/"
+        "build",
+        "build the decks and the study site from the notes",
+        "palace build --out public/",
+        talk=True,
     )
+    build.add_argument("--out", metavar="DIR", help=OUT_HELP)
     build.add_argument(
-        "--out", default="site", metavar="DIR", help="output folder (default: site/)"
+        "--full",
+        action="store_true",
+        help="render everything even when nothing changed since the last build",
     )
+    serve = command(
+        "serve",
+        "build, serve the site on 127.0.0.1, and rebuild and reload it on every save",
+        "palace serve --port 8001 --open",
+        talk=True,
+    )
+    serve.add_argument("--out", metavar="DIR", help=OUT_HELP)
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        metavar="N",
+        help="port to serve on (default: 8000; 0: any free port)",
+    )
+    serve.add_argument("--open", action="store_true", help="open the site in the web browser")
+    publish = command(
+        "publish",
+        "build, then commit the output folder to a branch and push it (like mkdocs gh-deploy)",
+        "palace publish --remote origin --branch gh-pages",
+    )
+    publish.add_argument("--out", metavar="DIR", help=OUT_HELP)
+    publish.add_argument("--remote", default="origin", help="remote to push to (default: origin)")
+    publish.add_argument(
+        "--branch", default="gh-pages", help="branch to publish to (default: gh-pages)"
+    )
+    publish.add_argument("--message", "-m", metavar="M", help="commit message")
+    publish.add_argument(
+        "--force", action="store_true", help="publish even with uncommitted changes to the notes"
+    )
+    new = commands.add_parser(
+        "new",
+        help="create a ready palace project in a new folder",
+        description="create a ready palace project in a new folder",
+        epilog="example:\n  palace new my-palace --title 'My first palace'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument("folder", metavar="DIR", help="the folder to create (must be new or empty)")
+    new.add_argument("--title", metavar="T", help="the palace's title")
     return parser
 
 
-def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
-    for diagnostic in diagnostics:
-        print(diagnostic.format(), file=sys.stderr)
-    errors = sum(1 for d in diagnostics if d.is_error)
-    warnings = len(diagnostics) - errors
-    if errors or warnings:
-        files = len({d.path for d in diagnostics})
-        print(
-            f"{_count(errors, 'error')}, {_count(warnings, 'warning')} in {_count(files, 'file')}",
-            file=sys.stderr,
-        )
-
-
-def _count(n: int, word: str, plural: str = "") -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
+    return int(text)
 
 
 def _summary(notes: Notes) -> str:
@@ -84,30 +138,95 @@ def _summary(notes: Notes) -> str:
     loci = sum(len(p.loci) for p in notes.palaces)
     stops = sum(len(p.walk) for p in notes.palaces)
     return (
-        f"{_count(len(notes.palaces), 'palace')}, {_count(rooms, 'room')}, "
-        f"{_count(loci, 'locus', 'loci')}, "
-        f"{_count(stops - loci, 'step')}"
+        f"{count(len(notes.palaces), 'palace')}, {count(rooms, 'room')}, "
+        f"{count(loci, 'locus', 'loci')}, "
+        f"{count(stops - loci, 'step')}"
+    )
+
+
+def _build(args: argparse.Namespace, reporter: Reporter) -> int:
+    from .build import build_project
+    from .config import load_config
+
+    config = load_config()
+    out = Path(args.out or config.out)
+    try:
+        with reporter.progress() as bar:
+            outcome = build_project(
+                args.sources,
+                config,
+                out=out,
+                strict=args.strict,
+                full=args.full,
+                progress=bar.update,
+            )
+    except NotesError as error:
+        reporter.diagnostics(error.diagnostics)
+        raise
+    reporter.diagnostics(outcome.diagnostics)
+    reporter.outcome(outcome)
+    return 0
+
+
+def _serve(args: argparse.Namespace, reporter: Reporter) -> int:
+    from .config import load_config
+    from .serve import serve
+
+    config = load_config()
+    out = Path(args.out or config.out)
+    return serve(
+        args.sources,
+        config,
+        reporter,
+        out=out,
+        port=args.port,
+        open_browser=args.open,
+        strict=args.strict,
     )
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "new":
+        from .new import new_project
+
+        for line in new_project(Path(args.folder), args.title):
+            print(line)
+        return 0
+    reporter = Reporter(getattr(args, "quiet", False), getattr(args, "verbose", False))
+    if args.command == "build":
+        return _build(args, reporter)
+    if args.command == "serve":
+        return _serve(args, reporter)
+    if args.command == "check":
+        from .config import load_config
+
+        load_config()  # wrong settings are a problem too
+    from .load import load_notes
+
     notes = load_notes(args.sources)
-    _print_diagnostics(notes.diagnostics)
+    reporter.diagnostics(notes.diagnostics)
     notes.require_ok(args.strict)
     if args.command == "check":
-        print(f"ok: {_summary(notes)}")
+        reporter.say(f"ok: {_summary(notes)}")
     elif args.command == "export":
         from .export import to_csv, to_json
 
         sys.stdout.write(to_json(notes.palaces) if args.format == "json" else to_csv(notes.palaces))
-    else:
-        from .build import build
+    elif args.command == "publish":
+        from .config import load_config
+        from .publish import publish
 
-        report = build(notes, Path(args.out))
-        print(f"built {args.out}: {_summary(notes)}")
-        for line in report.lines():
-            print(f"  {line}")
+        published = publish(
+            notes,
+            Path(args.out or load_config().out),
+            remote=args.remote,
+            branch=args.branch,
+            message=args.message,
+            force=args.force,
+        )
+        for line in published.lines():
+            print(line)
     return 0
 
 
@@ -117,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotesError:
         return 1  # the diagnostics are printed already
     except PalaceError as error:
-        print(f"palace: error: {error}", file=sys.stderr)
+        Reporter().problem(str(error))
         return error.exit_code
     except KeyboardInterrupt:
         print("palace: interrupted", file=sys.stderr)
@@ -127,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception:  # an internal bug: one line for the user, the details on request
         if os.environ.get("PALACE_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         else:
             print(
