@@ -1,0 +1,229 @@
+/* Palace study site: walk mode. One stop of the walk at a time, its concept hidden until the
+   learner reveals it; forward, backward, or from a random point (then on around the route);
+   the whole palace or one room. The stops come from the palace's study data (PALACES[id], see
+   builder/site/study.py). The address holds the position, so a reload or a shared link comes
+   back to the same stop:
+     walk.html#room=kitchen&mode=random&from=14&stop=17
+   (every part optional: no room is the whole palace, the mode is forward, `from` is where a
+   random walk started, `stop` is the stop's number on the walk). */
+var PalaceWalk = (function () {
+  "use strict";
+
+  var MODES = ["forward", "backward", "random"];
+
+  /* -- the route (pure: tested in Node) ---------------------------------------------------- */
+
+  function scopeStops(data, roomId) {
+    // Numbers of the stops to walk: the whole walk, or the stops of one room.
+    var numbers = [];
+    var room = -1;
+    for (var r = 0; r < data.rooms.length; r += 1) {
+      if (data.rooms[r][0] === roomId) { room = r; }
+    }
+    for (var i = 0; i < data.stops.length; i += 1) {
+      if (room < 0 || data.stops[i][1] === room) { numbers.push(i + 1); }
+    }
+    return numbers;
+  }
+
+  function route(numbers, mode, from) {
+    // The stops in the order they are walked: forward, backward, or from `from` forward and on
+    // around to the stop before it.
+    if (mode === "backward") { return numbers.slice().reverse(); }
+    if (mode === "random") {
+      var at = numbers.indexOf(from);
+      if (at > 0) { return numbers.slice(at).concat(numbers.slice(0, at)); }
+    }
+    return numbers.slice();
+  }
+
+  function parseHash(hash) {
+    var params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
+    var number = function (name) {
+      var value = params.get(name);
+      return value !== null && /^[1-9][0-9]*$/.test(value) ? Number(value) : 0;
+    };
+    var mode = params.get("mode");
+    return {
+      room: params.get("room") || "",
+      mode: MODES.indexOf(mode) >= 0 ? mode : "forward",
+      from: number("from"),
+      stop: number("stop"),
+    };
+  }
+
+  function formatHash(state) {
+    var parts = [];
+    if (state.room) { parts.push("room=" + encodeURIComponent(state.room)); }
+    if (state.mode !== "forward") { parts.push("mode=" + state.mode); }
+    if (state.mode === "random") { parts.push("from=" + state.from); }
+    parts.push("stop=" + state.stop);
+    return "#" + parts.join("&");
+  }
+
+  /* -- the page ---------------------------------------------------------------------------- */
+
+  function start() {
+    var app = document.querySelector("[data-walk]");
+    var data = app && window.PALACES && window.PALACES[app.getAttribute("data-palace")];
+    if (!data || !data.stops.length) { return; }
+    var root = document.documentElement.getAttribute("data-root") || "./";
+    var $ = function (name) { return app.querySelector("[data-" + name + "]"); };
+    var el = {
+      scope: $("scope"), card: $("card"), trail: $("trail"), number: $("number"),
+      place: $("place"), where: $("where"), picture: $("picture"), answer: $("answer"),
+      concept: $("concept"), description: $("description"), note: $("note"),
+      noteText: $("note-text"), reveal: $("reveal"), previous: $("previous"), next: $("next"),
+      progress: $("progress"), bar: $("bar"), shuffle: $("shuffle"), status: $("status"),
+    };
+    var modes = app.querySelectorAll("[data-mode]");
+    var state = { room: "", mode: "forward", from: 0, stop: 1 };
+    var order = [];
+    var position = 0;
+    var revealed = false;
+
+    function randomStop(numbers) {
+      return numbers[Math.floor(Math.random() * numbers.length)];
+    }
+
+    function apply(wanted, announce) {
+      // Take a state from the address (or the controls), correcting what does not fit.
+      var room = scopeStops(data, wanted.room).length === data.stops.length ? "" : wanted.room;
+      var numbers = scopeStops(data, room);
+      var from = numbers.indexOf(wanted.from) >= 0 ? wanted.from : randomStop(numbers);
+      state = { room: room, mode: wanted.mode, from: wanted.mode === "random" ? from : 0, stop: 0 };
+      order = route(numbers, state.mode, from);
+      position = Math.max(0, order.indexOf(wanted.stop));
+      el.scope.value = room;
+      for (var i = 0; i < modes.length; i += 1) { modes[i].checked = modes[i].value === state.mode; }
+      show(announce);
+    }
+
+    function show(announce) {
+      var number = order[position];
+      var stop = data.stops[number - 1];
+      var room = data.rooms[stop[1]];
+      state.stop = number;
+      revealed = false;
+
+      el.trail.textContent = data.title + " › " + room[1] + (stop[2] ? " › " + data.stops[stop[2] - 1][3] : "");
+      el.number.textContent = String(number);
+      el.place.textContent = stop[3];
+      el.where.textContent = "Stop " + number + " of " + data.stops.length + " · ";
+      if (position > 0) {
+        var came = document.createElement("span");
+        came.className = "from";
+        came.textContent = data.stops[order[position - 1] - 1][3];
+        el.where.appendChild(document.createTextNode("you came from "));
+        el.where.appendChild(came);
+      } else {
+        el.where.appendChild(document.createTextNode("the start of your walk"));
+      }
+      var picture = stop[7] >= 0 ? stop[7] : room[4];
+      el.picture.textContent = "";
+      el.picture.hidden = picture < 0;
+      if (picture >= 0) {
+        var image = document.createElement("img");
+        image.src = root + data.pictures[picture][0];
+        image.alt = data.pictures[picture][1];
+        el.picture.appendChild(image);
+      }
+      el.concept.innerHTML = stop[4]; // the notes' HTML, made safe at build time (markup.inline)
+      el.description.innerHTML = stop[5];
+      el.description.hidden = !stop[5];
+      el.noteText.innerHTML = stop[6];
+      el.note.hidden = !stop[6];
+      el.answer.hidden = true;
+      el.reveal.hidden = false;
+
+      el.progress.textContent = (position + 1) + " / " + order.length +
+        (position === order.length - 1 ? " · the end of the walk" : "");
+      el.bar.max = order.length;
+      el.bar.value = position + 1;
+      el.previous.disabled = position === 0;
+      el.next.disabled = position === order.length - 1;
+      el.shuffle.hidden = state.mode !== "random";
+      var hash = formatHash(state);
+      if (window.location.hash !== hash) { window.history.replaceState(null, "", hash); }
+      if (announce) {
+        el.status.textContent = "Stop " + number + ", " + (position + 1) + " of " + order.length +
+          ": " + stop[3];
+      }
+      keepFocus();
+    }
+
+    function keepFocus() {
+      // A button that was just disabled or hidden would drop the focus to the page.
+      var active = document.activeElement;
+      if (!active || !app.contains(active) || !(active.disabled || active.hidden)) { return; }
+      var next = [el.reveal, el.next, el.previous].filter(function (b) { return !b.hidden && !b.disabled; });
+      if (next.length) { next[0].focus(); }
+    }
+
+    function reveal() {
+      if (revealed) { return; }
+      revealed = true;
+      el.answer.hidden = false;
+      el.reveal.hidden = true;
+      el.status.textContent = el.answer.textContent.replace(/\s+/g, " ").trim();
+      keepFocus();
+    }
+
+    function move(to) {
+      if (to < 0 || to >= order.length || to === position) { return; }
+      position = to;
+      show(true);
+    }
+
+    function fromControls(mode) {
+      // Another room, direction or random point: a new walk, from its first stop.
+      apply({ room: el.scope.value, mode: mode || state.mode, from: 0, stop: 0 }, true);
+    }
+
+    el.reveal.addEventListener("click", reveal);
+    el.next.addEventListener("click", function () { move(position + 1); });
+    el.previous.addEventListener("click", function () { move(position - 1); });
+    el.shuffle.addEventListener("click", function () { fromControls("random"); });
+    el.scope.addEventListener("change", function () { fromControls(); });
+    for (var i = 0; i < modes.length; i += 1) {
+      modes[i].addEventListener("change", function (event) { fromControls(event.target.value); });
+    }
+
+    document.addEventListener("keydown", function (event) {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
+      var target = event.target;
+      var tag = target && target.tagName;
+      var typing = tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (target && target.isContentEditable);
+      var pressing = typing || tag === "BUTTON" || tag === "A" || tag === "SUMMARY";
+      var key = event.key;
+      if (key === "ArrowRight" && !typing) { move(position + 1); } else if (key === "ArrowLeft" && !typing) {
+        move(position - 1);
+      } else if (key === "Home" && !typing) { move(0); } else if (key === "End" && !typing) {
+        move(order.length - 1);
+      } else if ((key === " " || key === "Enter") && !pressing) {
+        if (revealed) { move(position + 1); } else { reveal(); }
+      } else if ((key === "r" || key === "R") && !typing) {
+        fromControls("random");
+      } else {
+        return;
+      }
+      event.preventDefault();
+    });
+
+    window.addEventListener("hashchange", function () {
+      if (window.location.hash !== formatHash(state)) { apply(parseHash(window.location.hash), true); }
+    });
+
+    app.hidden = false;
+    apply(parseHash(window.location.hash), false);
+  }
+
+  if (typeof module === "object" && module.exports) {
+    module.exports = { scopeStops: scopeStops, route: route, parseHash: parseHash, formatHash: formatHash };
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  return { scopeStops: scopeStops, route: route, parseHash: parseHash, formatHash: formatHash };
+}());
