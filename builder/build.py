@@ -13,15 +13,14 @@ then touch the output folder: a build that fails anywhere before writing changes
 from __future__ import annotations
 
 import dataclasses
-import gc
 import itertools
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import fingerprint
+from .collector import collector_paused
 from .config import Config, load_config
 from .errors import Diagnostic, NotesError
 from .output import MANIFEST, WriteReport, check_output_folder, write_output
@@ -202,7 +201,7 @@ def build(
     # 1. where: refuse an output folder that would overwrite the notes
     check_output_folder(out, {notes_file.root for notes_file in notes.files})
     # 2. render: every output in memory; the decks read the previous build's decks in `out`
-    with _collector_paused():
+    with collector_paused():
         stage("rendering decks")
         decks = render_decks(
             notes.palaces,
@@ -227,16 +226,3 @@ def build(
     pages = sum(1 for name in site if name.endswith(".html"))
     counts = Counts.of(notes.palaces, decks.cards, pages)
     return BuildReport(tuple(decks.summary_lines()), written, counts, timings)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Rendering makes millions of short-lived objects and no garbage cycles worth chasing;
-    the cyclic collector would walk every record again and again. Paused, then restored."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -13,9 +13,7 @@ rebuilds to the same bytes.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -23,6 +21,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from ..collector import collector_paused
 from ..records import Palace
 from .assets import ASSETS, PICTURES, collect_pictures, csp_hash, hashed_path, static_files
 from .glossary import glossary
@@ -89,7 +88,7 @@ def render_site(
     page names its absolute URL in `<link rel="canonical">` and `sitemap.xml` lists them all.
     """
     base = normalise_base_url(base_url) if base_url is not None else None
-    with _collector_paused():
+    with collector_paused():
         return _render_site(palaces, decks, lang, site_title, base)
 
 
@@ -201,20 +200,6 @@ def _palace_pages(
                 **common,
             ),
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Rendering makes a million short-lived strings and no garbage cycles worth chasing; the
-    cyclic garbage collector would walk every record and cache many times over (15–20% of the
-    time for 10,000 loci). Paused while rendering, restored after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _deck(palace: Palace, decks: Mapping[str, bytes]) -> Deck | None:
