@@ -31,8 +31,6 @@ from typing import Any
 
 from . import __version__
 
-CACHE = ".palace-cache"
-IGNORE_ALL = "# Created by palace: what the last build read and wrote.\n*\n"
 FORMAT = 1
 BUILDER = Path(__file__).resolve().parent  # the builder's code, templates and static files
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "genanki")  # what renders the output
@@ -75,6 +73,8 @@ def settings_of(config_values: Mapping[str, Any], sources: Iterable[str]) -> dic
 def record_file(out: Path) -> Path:
     """Where the record of the builds into `out` is kept: `.palace-cache/<name>.json` beside it."""
     folder = out.resolve()
+    from .swap import CACHE
+
     return folder.parent / CACHE / f"{folder.name or 'root'}.json"
 
 
@@ -227,6 +227,7 @@ def library_files() -> list[Path]:
 def save(out: Path, fingerprint: Fingerprint) -> None:
     """Write the record atomically (a reader never sees half of it)."""
     from .output import replace_file
+    from .swap import cache_folder
 
     data = json.dumps(
         {field.name: getattr(fingerprint, field.name) for field in dataclasses.fields(fingerprint)},
@@ -236,10 +237,7 @@ def save(out: Path, fingerprint: Fingerprint) -> None:
     )
     record = record_file(out)
     try:
-        if not record.parent.is_dir():
-            record.parent.mkdir()
-            # As pytest and ruff do with theirs: git ignores the folder without being told.
-            (record.parent / ".gitignore").write_text(IGNORE_ALL, encoding="utf-8")
+        cache_folder(out)  # as pytest and ruff do with theirs, it ignores itself in git
         replace_file(record, data.encode("utf-8"))
     except OSError:
         pass  # no record, no harm: the next build renders everything

@@ -1,11 +1,11 @@
 """Writing a build into the output folder, safely.
 
 Everything is rendered in memory before this module touches the disk, so a build that fails
-while rendering changes nothing. Then each file is written to a temp file beside it and moved
-into place with `os.replace` (readers never see half a file); files whose bytes are unchanged
-are not touched at all (their modification times stay). Files the previous build wrote and this
-one does not are removed; files the build never wrote (a `CNAME`, say) are kept. What the build
-owns is listed in `MANIFEST` inside the output folder.
+while rendering changes nothing. Then the complete new folder is assembled beside the old one
+and swapped in at once (`swap.py`): files whose bytes are unchanged keep their bytes and
+modification times, files the previous build wrote and this one does not are gone, files the
+build never wrote (a `CNAME`, say) are kept. One build at a time writes into a folder. What the
+build owns is listed in `MANIFEST` inside the output folder.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import swap
 from .errors import OutputError
 
 MANIFEST = ".palace-manifest"
@@ -25,6 +26,7 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
+    cleaned: tuple[str, ...] = ()  # what killed builds had left behind, removed by this one
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -32,10 +34,13 @@ class WriteReport:
         return tuple(sorted((*self.written, *self.unchanged)))
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{len(self.written)} written, {len(self.unchanged)} unchanged, "
             f"{len(self.removed)} removed"
         )
+        if self.cleaned:
+            text += f"; cleaned up after an interrupted build: {', '.join(self.cleaned)}"
+        return text
 
 
 def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
@@ -90,29 +95,57 @@ def write_output(out: Path, files: Mapping[str, bytes], keep: Collection[str] = 
 
 
 def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> WriteReport:
-    old = previous_files(out)
-    kept = sorted(name for name in set(keep) - set(files) if name in old)
-    out.mkdir(parents=True, exist_ok=True)
-    written, unchanged = [], []
-    for name in sorted(files):
-        target = out / name
-        data = files[name]
-        if _same_bytes(target, data):
-            unchanged.append(name)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(target, data)
-        written.append(name)
-    unchanged = sorted((*unchanged, *kept))
-    owned = {*files, *kept}
+    with swap.output_lock(out):
+        cleaned = swap.clean_leftovers(out)
+        old = previous_files(out)
+        kept = sorted(name for name in set(keep) - set(files) if name in old)
+        owned = {*files, *kept}
+        staging = swap.new_staging(out)
+        try:
+            _carry_over(out, staging, skip={*files, MANIFEST}, drop=old - owned)
+            written, unchanged = [], []
+            for name in sorted(files):
+                target, data = staging / name, files[name]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if _same_bytes(out / name, data):
+                    swap.link_or_copy(out / name, target)
+                    unchanged.append(name)
+                else:
+                    target.write_bytes(data)
+                    written.append(name)
+            manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
+            if _same_bytes(out / MANIFEST, manifest):
+                swap.link_or_copy(out / MANIFEST, staging / MANIFEST)
+            else:
+                (staging / MANIFEST).write_bytes(manifest)
+            swap.swap_in(staging, out)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     removed = sorted(old - owned)
-    for name in removed:
-        (out / name).unlink(missing_ok=True)
-        _remove_empty_parents(out, (out / name).parent)
-    manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
-    if not _same_bytes(out / MANIFEST, manifest):
-        replace_file(out / MANIFEST, manifest)
-    return WriteReport(tuple(written), tuple(unchanged), tuple(removed))
+    return WriteReport(
+        tuple(written), tuple(sorted((*unchanged, *kept))), tuple(removed), tuple(cleaned)
+    )
+
+
+def _carry_over(out: Path, staging: Path, skip: set[str], drop: set[str]) -> None:
+    """Link everything of `out` that stays as it is into `staging`: files the build never wrote
+    and files it keeps; not the files in `skip` (rendered anew) nor in `drop` (removed)."""
+    if not out.is_dir():
+        return
+    for folder, folders, names in os.walk(out):
+        here = Path(folder)
+        relative = here.relative_to(out)
+        if not folders and not names:  # an empty folder of the owner's
+            (staging / relative).mkdir(parents=True, exist_ok=True)
+        for name in names + [d for d in folders if (here / d).is_symlink()]:
+            path = relative / name
+            if path.as_posix() in skip or path.as_posix() in drop:
+                continue
+            (staging / path).parent.mkdir(parents=True, exist_ok=True)
+            swap.link_or_copy(here / name, staging / path)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -138,12 +171,3 @@ def replace_file(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-
-
-def _remove_empty_parents(out: Path, folder: Path) -> None:
-    while folder != out and folder.is_relative_to(out):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
