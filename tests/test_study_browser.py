@@ -55,8 +55,7 @@ def base(site: Path) -> Iterator[str]:
 def page(browser: Browser) -> Iterator[Page]:
     context, page, watch = new_page(browser)
     yield page
-    aborted = [f for f in watch.failed if f.endswith("net::ERR_ABORTED")]  # left before loaded
-    problems = watch.console + [f for f in watch.failed if f not in aborted] + watch.dialogs
+    problems = watch.console + watch.failed + watch.dialogs
     context.close()
     assert problems == [], "the page logged errors, failed requests or opened dialogs"
 

@@ -69,7 +69,7 @@ class Watch:
         )
         page.on("pageerror", lambda error: self.console.append(str(error)))
         page.on("dialog", self._dialog)
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("requestfailed", self._request_failed)
         page.on(
             "response",
             lambda r: (
@@ -79,6 +79,12 @@ class Watch:
                 else None
             ),
         )
+
+    def _request_failed(self, request: Any) -> None:
+        # net::ERR_ABORTED is a request cut short because the test left the page (a favicon
+        # still loading, say): not a fault of the site. Blocked or missing files still count.
+        if request.failure != "net::ERR_ABORTED":
+            self.failed.append(f"{request.url}: {request.failure}")
 
     def _dialog(self, dialog: Any) -> None:
         self.dialogs.append(dialog.message)
