@@ -15,10 +15,23 @@ from pathlib import Path
 
 import pytest
 from browser import dom
-from browser.fixtures import FAKE_DECK, HOSTILE, SEED, decks_for, html_pages, page, palaces, render
+from browser.fixtures import (
+    FAKE_DECK,
+    HOSTILE,
+    SEED,
+    both,
+    decks_for,
+    html_pages,
+    page,
+    palaces,
+    render,
+    seed,
+)
 
 from builder.site import deck_name, render_site
 from builder.site.pages import human_size, relative
+
+__all__ = ["both", "seed"]  # fixtures: pytest finds them here
 
 HASHED = re.compile(
     r"assets/(style\.[0-9a-f]{12}\.css|icon\.[0-9a-f]{12}\.svg"
@@ -47,17 +60,6 @@ KITCHEN = (
     (19, "filter", "Filter", "Softmax"),
     (20, "mash", "Mash", "Weight decay"),
 )
-
-
-@pytest.fixture(scope="module")
-def seed() -> dict[str, bytes]:
-    return render(SEED)
-
-
-@pytest.fixture(scope="module")
-def both() -> dict[str, bytes]:
-    """The hostile palace next to the seed: home lists palaces, notes try to break out."""
-    return render(HOSTILE, SEED)
 
 
 # -- which files exist -------------------------------------------------------------------------

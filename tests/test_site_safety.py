@@ -8,26 +8,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree
 from urllib.parse import quote
 
-import pytest
 from browser import dom
-from browser.fixtures import HOSTILE, SEED, decks_for, html_pages, page, palaces, render
+from browser.fixtures import HOSTILE, SEED, both, decks_for, html_pages, page, palaces, seed
 
 from builder.site import render_site
 from builder.site.assets import csp_hash, static_files
 from builder.site.pages import relative
 
+__all__ = ["both", "seed"]  # fixtures: pytest finds them here
+
 SVG = "{http://www.w3.org/2000/svg}"
 MAP_TAGS = {"svg", "g", "rect", "a", "title", "text", "tspan", "circle", "path"}
-
-
-@pytest.fixture(scope="module")
-def seed() -> dict[str, bytes]:
-    return render(SEED)
-
-
-@pytest.fixture(scope="module")
-def both() -> dict[str, bytes]:
-    return render(HOSTILE, SEED)
 
 
 # -- untrusted notes -------------------------------------------------------------------------

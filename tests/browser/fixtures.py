@@ -6,6 +6,8 @@ import xml.etree.ElementTree as etree
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from builder.load import load_notes
 from builder.records import Palace
 from builder.site import render_site
@@ -36,6 +38,18 @@ def render(*sources: Path, with_decks: bool = True) -> dict[str, bytes]:
     """The site's files for the palaces in `sources` (with fake decks unless told not to)."""
     found = palaces(*sources)
     return render_site(found, decks_for(found) if with_decks else {})
+
+
+@pytest.fixture(scope="module")
+def seed() -> dict[str, bytes]:
+    """The site of the repository's own palace."""
+    return render(SEED)
+
+
+@pytest.fixture(scope="module")
+def both() -> dict[str, bytes]:
+    """The hostile palace next to the seed: home lists palaces, notes try to break out."""
+    return render(HOSTILE, SEED)
 
 
 def page(files: dict[str, bytes], path: str) -> etree.Element:
