@@ -1,0 +1,140 @@
+"""What earlier builds rendered, remembered by what it was rendered from; and which of their
+output files a build may keep as they are.
+
+Two kinds of memory, both in `.palace-cache/` beside the output folder (never published):
+
+`Memo` (`.palace-cache/<out>.memo`): tables of rendered pieces, `{key: value}`, where the key is
+the input itself (a description's Markdown) or a `digest()` of everything the piece is made
+from. A changed input is a different key, so an entry can never be stale, only unused. A build
+saves only what it used, so the file does not grow with old entries. The whole memo belongs to
+one `stamp` (the builder's code, libraries and settings): any other stamp and it starts empty.
+Values are what `marshal` stores (str, bytes, numbers, tuples, lists, dicts): it loads a
+table of thousands of entries in a millisecond or two.
+
+`Reuse`: for each file it writes, a build records a key of what the file shows (in the build
+record of `fingerprint.py`). The next build computes the key again; when it is the same and the
+file is still exactly as the previous build wrote it, the file is kept, not rendered again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import pickle
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+FORMAT = 1
+V = TypeVar("V")
+_MISSING = object()
+
+
+def digest(*parts: Any) -> str:
+    """A short hex digest of `parts`: marshal values (str, bytes, numbers, tuples, lists)."""
+    return hashlib.blake2b(marshal.dumps(parts), digest_size=16).hexdigest()
+
+
+def records_digest(*records: Any) -> str:
+    """A digest of records (frozen dataclasses): the same records, the same digest; different
+    records never share one (pickle writes every field)."""
+    return hashlib.blake2b(pickle.dumps(records, protocol=5), digest_size=16).hexdigest()
+
+
+class Table:
+    """One kind of remembered piece: `get(key, make)` returns the value remembered for `key`,
+    or makes, remembers and returns it."""
+
+    __slots__ = ("_new", "_old", "hits", "misses")
+
+    def __init__(self, old: dict[Any, Any], new: dict[Any, Any]) -> None:
+        self._old, self._new = old, new
+        self.hits = self.misses = 0
+
+    def get(self, key: Any, make: Callable[[], V]) -> V:
+        value = self._new.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._old.get(key, _MISSING)
+            if value is _MISSING:
+                value = make()
+                self.misses += 1
+            else:
+                self.hits += 1
+            self._new[key] = value
+        return value  # type: ignore[return-value]
+
+
+class Memo:
+    """The remembered pieces of one output folder; `Memo()` remembers nothing from before."""
+
+    def __init__(self, stamp: str = "", tables: Mapping[str, dict[Any, Any]] | None = None) -> None:
+        self.stamp = stamp
+        self._old = dict(tables or {})
+        self._new: dict[str, dict[Any, Any]] = {}
+        self._tables: dict[str, Table] = {}
+
+    def table(self, name: str) -> Table:
+        table = self._tables.get(name)
+        if table is None:
+            new = self._new.setdefault(name, {})
+            table = self._tables[name] = Table(self._old.get(name, {}), new)
+        return table
+
+    def dumps(self) -> bytes:
+        """What this build used, for the next one."""
+        return marshal.dumps({"format": FORMAT, "stamp": self.stamp, "tables": self._new})
+
+
+def memo_file(out: Path) -> Path:
+    folder = out.resolve()
+    from .swap import CACHE
+
+    return folder.parent / CACHE / f"{folder.name or 'root'}.memo"
+
+
+def load(out: Path, stamp: str) -> Memo:
+    """The memo of the last build into `out`, if it was made with the same `stamp`."""
+    try:
+        data = marshal.loads(memo_file(out).read_bytes())
+        if data["format"] == FORMAT and data["stamp"] == stamp:
+            return Memo(stamp, data["tables"])
+    except (OSError, ValueError, EOFError, TypeError, KeyError):
+        pass  # none, or damaged: start empty
+    return Memo(stamp)
+
+
+def save(out: Path, memo: Memo) -> None:
+    """Write the memo atomically; failing to is harmless (the next build renders more)."""
+    from .output import replace_file
+    from .swap import cache_folder
+
+    with contextlib.suppress(OSError):
+        cache_folder(out)
+        replace_file(memo_file(out), memo.dumps())
+
+
+def stamp(settings: Mapping[str, Any], code: list[tuple[str, int, int]]) -> str:
+    """What every remembered piece depends on: the settings and the code that renders."""
+    return digest(repr(sorted(settings.items())), code)
+
+
+class Reuse:
+    """Which output files of the previous build this one may keep unrendered.
+
+    `intact` maps each file the previous build wrote, and that nobody changed since, to the key
+    it was rendered with. A renderer calls `keep(path, key)` before rendering a file: True means
+    the file is kept as it is (do not render it); False means render it. Either way the key is
+    recorded for the next build."""
+
+    def __init__(self, intact: Mapping[str, str] | None = None) -> None:
+        self._intact = dict(intact or {})
+        self.keys: dict[str, str] = {}
+        self.kept: set[str] = set()
+
+    def keep(self, path: str, key: str) -> bool:
+        self.keys[path] = key
+        if self._intact.get(path) == key:
+            self.kept.add(path)
+            return True
+        return False
