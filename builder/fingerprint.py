@@ -31,7 +31,7 @@ from typing import Any
 
 from . import __version__
 
-FORMAT = 1
+FORMAT = 2
 BUILDER = Path(__file__).resolve().parent  # the builder's code, templates and static files
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "genanki")  # what renders the output
 _CODE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".svg", ".json"})
@@ -56,6 +56,8 @@ class Fingerprint:
     )  # path in out → [size, mtime]
     summary: dict[str, Any] = dataclasses.field(default_factory=dict)
     diagnostics: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    stamp: str = ""  # the memo stamp (code and settings) the outputs were rendered with
+    keys: dict[str, str] = dataclasses.field(default_factory=dict)  # output path → render key
 
 
 def settings_of(config_values: Mapping[str, Any], sources: Iterable[str]) -> dict[str, Any]:
@@ -212,6 +214,30 @@ def code_files() -> list[Path]:
         for path in BUILDER.rglob("*")
         if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file()
     )
+
+
+def code_stamps() -> list[tuple[str, int, int]]:
+    """(path, size, modification time) of the builder's code and the rendering libraries: what
+    rendered pieces remembered between builds depend on besides their inputs (`memo.stamp`)."""
+    stamps = []
+    for path in (*code_files(), *library_files()):
+        stat = _stat(path)
+        if stat is not None:
+            stamps.append((str(path), *stat))
+    return stamps
+
+
+def intact_keys(previous: Fingerprint | None, out: Path, stamp: str) -> dict[str, str]:
+    """The render keys of the previous build's outputs that are still exactly as it wrote them,
+    if it rendered with the same code and settings (`stamp`); otherwise none."""
+    if previous is None or previous.stamp != stamp:
+        return {}
+    intact = {}
+    for name, key in previous.keys.items():
+        recorded = previous.outputs.get(name)
+        if recorded is not None and _stat(out / name) == tuple(recorded):
+            intact[name] = key
+    return intact
 
 
 def library_files() -> list[Path]:

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import html
 import re
-import xml.etree.ElementTree as etree
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as etree
+
+    import markdown
+
+    from .memo import Table
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
@@ -43,19 +48,6 @@ def is_safe_url(url: str) -> bool:
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 
-class _LinkGuard(Treeprocessor):
-    """Drops unsafe link targets; inline pictures become their description (pictures belong on
-    their own `![alt](file)` line, where they are checked and copied)."""
-
-    def run(self, root: etree.Element) -> None:
-        for parent in root.iter():
-            for child in list(parent):
-                if child.tag == "a" and not is_safe_url(child.get("href", "")):
-                    child.attrib.pop("href", None)
-                if child.tag == "img":
-                    _replace_with_text(parent, child, child.get("alt", ""))
-
-
 def _replace_with_text(parent: etree.Element, child: etree.Element, text: str) -> None:
     index = list(parent).index(child)
     tail = text + (child.tail or "")
@@ -67,28 +59,68 @@ def _replace_with_text(parent: etree.Element, child: etree.Element, text: str) -
     parent.remove(child)
 
 
-class SafeInlineExtension(Extension):
-    """Python-Markdown, inline only, raw HTML shown as text, unsafe URLs removed."""
+@lru_cache(maxsize=1)
+def _parser() -> markdown.Markdown:
+    """Python-Markdown, inline only, raw HTML shown as text, unsafe URLs removed. Made on first
+    use: a build whose fields are plain text, or remembered (`remembering`), never imports it."""
+    import markdown
+    from markdown.extensions import Extension
+    from markdown.treeprocessors import Treeprocessor
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-        for name in _BLOCK_PROCESSORS:
-            md.parser.blockprocessors.deregister(name)
-        md.treeprocessors.register(_LinkGuard(md), "link_guard", 0)
+    class LinkGuard(Treeprocessor):
+        """Drops unsafe link targets; inline pictures become their description (pictures
+        belong on their own `![alt](file)` line, where they are checked and copied)."""
+
+        def run(self, root: etree.Element) -> None:
+            for parent in root.iter():
+                for child in list(parent):
+                    if child.tag == "a" and not is_safe_url(child.get("href", "")):
+                        child.attrib.pop("href", None)
+                    if child.tag == "img":
+                        _replace_with_text(parent, child, child.get("alt", ""))
+
+    class SafeInlineExtension(Extension):
+        def extendMarkdown(self, md: markdown.Markdown) -> None:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+            for name in _BLOCK_PROCESSORS:
+                md.parser.blockprocessors.deregister(name)
+            md.treeprocessors.register(LinkGuard(md), "link_guard", 0)
+
+    return markdown.Markdown(extensions=[SafeInlineExtension()], output_format="html")
 
 
-_MD = markdown.Markdown(extensions=[SafeInlineExtension()], output_format="html")
+_remembered: Table | None = None
+
+
+@contextmanager
+def remembering(table: Table) -> Iterator[None]:
+    """Within the block, `inline` looks its results up in (and adds them to) `table`, a memo
+    kept between builds: a rebuild renders only fields that are new."""
+    global _remembered
+    before, _remembered = _remembered, table
+    try:
+        yield
+    finally:
+        _remembered = before
+
+
+def inline(text: str) -> str:
+    """One field of the notes (concept, description, note) as safe HTML, without a wrapper."""
+    table = _remembered
+    if table is None or not _MARKDOWN_SYNTAX.search(text):
+        return _inline(text)
+    return table.get(text, lambda: _inline(text))
 
 
 @lru_cache(maxsize=65536)
-def inline(text: str) -> str:
-    """One field of the notes (concept, description, note) as safe HTML, without a wrapper."""
+def _inline(text: str) -> str:
     text = text.strip()
     if not _MARKDOWN_SYNTAX.search(text):
         return html.escape(text.expandtabs(4), quote=False)  # as Markdown would
-    _MD.reset()
-    rendered = _MD.convert(text)
+    parser = _parser()
+    parser.reset()
+    rendered = parser.convert(text)
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         rendered = rendered[3:-4]
     return rendered
