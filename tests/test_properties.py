@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from builder import parse
 from builder.errors import NotesError
 from builder.load import load_notes
+from builder.parse import LineReader
 
 PIECES = st.sampled_from([*list("ab: #>-*`{}![]()\t\r\n\\<&äß1."), "{#x}", "  - ", "<!--", "-->"])
 NOTES = st.one_of(
@@ -34,3 +37,33 @@ def test_any_bytes_give_records_or_diagnostics(tmp_path: Path, data: bytes) -> N
         assert error.diagnostics == notes.diagnostics
     else:
         assert len(notes.palaces) == 1 and notes.palaces[0].walk
+
+
+_PART = st.lists(
+    st.sampled_from([*list("ab `{}#\t\u00a0ä1.:"), "{#x}", "  ", "Küche", "3:1", "**b**"]),
+    max_size=6,
+).map("".join)
+_COLON = st.sampled_from([": ", ":", ":\t", " : ", ":\u00a0", ":  "])
+# `- Place: Concept: description` lines, most of them plain, some with every kind of trouble
+LOCUS_LINES = st.lists(
+    st.tuples(_PART, _COLON, _PART, _COLON, _PART).map(lambda parts: "- " + "".join(parts)),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=LOCUS_LINES)
+def test_plain_locus_lines_read_as_the_general_path_reads_them(lines: list[str]) -> None:
+    """`parse._PLAIN_LOCUS` (a shortcut for the commonest line) changes nothing but speed."""
+    source = ["# P", "## R", *lines]
+    fast = LineReader("p.md", Path("p.md"), Path("."))
+    fast_draft = fast.read(source)
+    general = LineReader("p.md", Path("p.md"), Path("."))
+    original = parse._PLAIN_LOCUS
+    parse._PLAIN_LOCUS = re.compile(r"(?!)")  # matches nothing: every line takes the general path
+    try:
+        general_draft = general.read(source)
+    finally:
+        parse._PLAIN_LOCUS = original
+    assert fast_draft == general_draft
+    assert fast.diagnostics == general.diagnostics
