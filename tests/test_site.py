@@ -28,6 +28,7 @@ from browser.fixtures import (
     seed,
 )
 
+from builder.load import load_notes
 from builder.site import deck_name, render_site
 from builder.site.pages import human_size, relative
 
@@ -87,8 +88,30 @@ def test_seed_site_has_exactly_these_files(seed: dict[str, bytes]) -> None:
 def test_asset_names_carry_a_hash_of_their_content(seed: dict[str, bytes]) -> None:
     import hashlib
 
-    for path in (p for p in seed if p.startswith("assets/")):
+    for path in (p for p in seed if p.startswith("assets/") and "/data-" not in p):
         assert hashlib.sha256(seed[path]).hexdigest()[:12] in path
+
+
+def test_study_data_is_named_by_the_scripts_that_read_it_not_by_its_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page names every palace's study data (the search box): a name that changed with
+    the notes would change every page at every edit (see `study.data_path`)."""
+    notes = (SEED / "ml-palace.md").read_text(encoding="utf-8")
+    edited = notes.replace("retrain end layers", "retrain the last layers")
+    assert edited != notes
+    monkeypatch.chdir(tmp_path)
+    sites = []
+    for text in (notes, edited):
+        (tmp_path / "source").mkdir(exist_ok=True)
+        (tmp_path / "source" / "ml-palace.md").write_text(text, encoding="utf-8")
+        found = load_notes(["source"]).palaces
+        sites.append(render_site(found, decks_for(found)))
+    before, after = sites
+    (data,) = [path for path in before if path.startswith("assets/data-")]
+    assert data in after and after[data] != before[data], "the same name, other content"
+    changed = sorted(path for path in before if before[path] != after[path])
+    assert changed == [data, "ml-palace/entrance-and-stairs/index.html", "ml-palace/glossary.html"]
 
 
 def test_rooms_named_index_or_glossary_do_not_clash(both: dict[str, bytes]) -> None:

@@ -2,9 +2,17 @@
 
     render_site(palaces, decks) → {"index.html": b"...", "assets/style.<hash>.css": b"...", ...}
 
-Pages first gather what they share (each palace's rooms and links, and its study data, which
-walk mode, the quiz and the search read: under a content-hashed name), then every page is
-rendered; see `pages.py` for the paths.
+First what pages share is gathered (assets, pictures, and per room the digests of what it shows:
+`facts.py`), then every file of the site is rendered; see `pages.py` for the paths.
+
+Rendering is incremental when the build hands over what the previous one left (`memo.py`):
+each file has a key of everything it shows, and a file whose key is the one the previous build
+wrote it with is kept, not rendered (`Reuse`). The big files, which show every locus (the
+palace's page, its map, its glossary and its study data), are joined from one piece per room,
+and a piece is made again only when what it shows changed (`Memo`). So editing one description
+renders its room page, the glossary and the study data, of which only that room's pieces. A
+piece or a file comes out the same whether it was made now or kept: the bytes never depend on
+what was remembered.
 
 Writing the files (and the decks, which the site only links to) is the build's job. The output
 depends on nothing but the input: no dates, files in sorted order, so an unchanged palace
@@ -13,19 +21,22 @@ rebuilds to the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from markupsafe import Markup
 
 from ..collector import collector_paused
+from ..memo import Memo, Reuse, digest
 from ..records import Palace
-from .assets import ASSETS, PICTURES, collect_pictures, csp_hash, hashed_path, static_files
-from .glossary import glossary
-from .map import palace_map, route_list
+from .assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files
+from .facts import PalaceFacts, RoomFacts, palace_facts
+from .glossary import glossary, room_entries
+from .map import box_key, layout, map_svg, room_map, room_route, route_list
+from .overview import room_item, walk_table
 from .pages import (
     HOME,
     NOT_FOUND,
@@ -36,14 +47,13 @@ from .pages import (
     map_path,
     palace_path,
     quiz_path,
-    room_views,
-    stop_links,
+    room_links,
+    room_view,
     walk_path,
-    walk_rows,
 )
-from .render import render_page
+from .render import remembered_templates, render_page, render_with_parts
 from .sitemap import SITEMAP, normalise_base_url, sitemap
-from .study import data_stem, study_script
+from .study import data_path, data_script, picture_indices, room_data
 from .text import plain_text
 
 __all__ = ["deck_name", "render_site"]
@@ -55,6 +65,7 @@ PAGE_CSP = (
     "img-src 'self' file:; base-uri 'none'; form-action 'none'"
 )
 MANY_PALACES_TITLE = "Memory palaces"
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,163 +83,291 @@ def deck_name(palace: Palace) -> str:
 
 def render_site(
     palaces: tuple[Palace, ...],
-    decks: Mapping[str, bytes],
+    decks: Mapping[str, int],
     lang: str = "en",
     *,
     site_title: str | None = None,
     base_url: str | None = None,
+    memo: Memo | None = None,
+    reuse: Reuse | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the study site (pages, assets, pictures, `404.html`, `.nojekyll`).
+    """The files of the study site (pages, assets, pictures, `404.html`, `.nojekyll`) that
+    this build renders.
 
-    `decks` maps deck file names (`deck_name(palace)`) to their bytes: the pages link to them
-    and show their size, but they are not part of the returned files. `lang` is the language
-    of the pages. `site_title` names the site in every page's header and on the home page of
-    several palaces (default: the palace's title, or "Memory palaces" for several).
+    `decks` maps deck file names (`deck_name(palace)`) to their sizes in bytes: the pages link
+    to them and show their size, but they are not part of the returned files. `lang` is the
+    language of the pages. `site_title` names the site in every page's header and on the home
+    page of several palaces (default: the palace's title, or "Memory palaces" for several).
     `base_url` is where the site is published (`https://owner.github.io/repo/`): given, every
     page names its absolute URL in `<link rel="canonical">` and `sitemap.xml` lists them all.
+
+    `memo` and `reuse` carry over what the previous build into the same folder rendered, with
+    the same code and settings (see the module docstring): the files `reuse` keeps are left
+    out of the result. Without them, every file is rendered.
     """
     base = normalise_base_url(base_url) if base_url is not None else None
-    with collector_paused():
-        return _render_site(palaces, decks, lang, site_title, base)
+    templates = None if memo is None else memo.table("site.templates")
+    with collector_paused(), remembered_templates(templates):
+        site = _Site(palaces, decks, lang, site_title, base, memo or Memo(), reuse or Reuse())
+        return site.render()
 
 
-def _render_site(
-    palaces: tuple[Palace, ...],
-    decks: Mapping[str, bytes],
-    lang: str,
-    site_title: str | None,
-    base_url: str | None,
-) -> dict[str, bytes]:
-    # Gather what pages share: assets, pictures, rooms, study data.
-    static = static_files()
-    pictures, picture_files = collect_pictures(palaces)
-    files: dict[str, bytes] = dict(static.files)
-    files.update(picture_files)
-    files[".nojekyll"] = b""
+class _Site:
+    """One rendering of the site: what its pages share, and the files rendered so far."""
 
-    def add(path: str, data: bytes) -> None:
-        if path in files or path in decks:
-            raise AssertionError(f"two files of the site at {path}")  # ids never collide
-        files[path] = data
-
-    views = {palace.id: room_views(palace) for palace in palaces}
-    deck_of = {palace.id: _deck(palace, decks) for palace in palaces}
-    data_of: dict[str, str] = {}
-    for palace in palaces:
-        data = study_script(palace, views[palace.id], pictures)
-        data_of[palace.id] = hashed_path(data_stem(palace), data)
-        add(data_of[palace.id], data)
-    if site_title is None:
-        site_title = plain_text(palaces[0].title) if len(palaces) == 1 else MANY_PALACES_TITLE
-    common: dict[str, Any] = {
-        "lang": lang,
-        "static": static,
-        "csp": PAGE_CSP,
-        "home": HOME,
-        "pictures": pictures,
-        "sources": tuple(palace.source for palace in palaces),
-        "standalone": False,
-        "palace_path": palace_path,
-        "glossary_path": glossary_path,
-        "walk_path": walk_path,
-        "quiz_path": quiz_path,
-        "map_path": map_path,
-        "data_of": data_of,
-        "canonical": partial(absolute_url, base_url) if base_url else None,
-        "single": len(palaces) == 1,
-        "site_title": site_title,
-    }
-
-    # Render every page.
-    add(HOME, render_page("home.html", HOME, palaces=palaces, views=views, decks=deck_of, **common))
-    for palace in palaces:
-        for path, data in _palace_pages(palace, views[palace.id], deck_of[palace.id], common):
-            add(path, data)
-    add(NOT_FOUND, _not_found_page(palaces, common))
-    if base_url:
-        pages = sorted(path for path in files if path.endswith(".html") and path != NOT_FOUND)
-        add(SITEMAP, sitemap(base_url, pages))
-    return dict(sorted(files.items()))
-
-
-def _palace_pages(
-    palace: Palace, rooms: tuple[RoomView, ...], deck: Deck | None, common: dict[str, Any]
-) -> Iterator[tuple[str, bytes]]:
-    """A palace's pages: its overview with the whole walk, walk mode, the quiz, the map, the
-    glossary and its rooms."""
-    links = stop_links(palace, rooms)
-    walk = walk_rows(rooms, links)
-    overview = palace_path(palace)
-    yield (
-        overview,
-        render_page(
-            "palace.html", overview, palace=palace, rooms=rooms, walk=walk, deck=deck, **common
-        ),
-    )
-    for template, path in (("walk.html", walk_path(palace)), ("quiz.html", quiz_path(palace))):
-        yield path, render_page(template, path, palace=palace, rooms=rooms, **common)
-    yield (
-        map_path(palace),
-        render_page(
-            "map.html",
-            map_path(palace),
-            palace=palace,
-            rooms=rooms,
-            svg=palace_map(rooms, links, "_map-title"),
-            route=route_list(rooms, links),
-            **common,
-        ),
-    )
-    letters = glossary(rooms, links)
-    yield (
-        glossary_path(palace),
-        render_page(
-            "glossary.html", glossary_path(palace), palace=palace, letters=letters, **common
-        ),
-    )
-    for index, view in enumerate(rooms):
-        yield (
-            view.path,
-            render_page(
-                "room.html",
-                view.path,
-                palace=palace,
-                rooms=rooms,
-                view=view,
-                previous=rooms[index - 1] if index > 0 else None,
-                next=rooms[index + 1] if index + 1 < len(rooms) else None,
-                **common,
-            ),
+    def __init__(
+        self,
+        palaces: tuple[Palace, ...],
+        decks: Mapping[str, int],
+        lang: str,
+        site_title: str | None,
+        base_url: str | None,
+        memo: Memo,
+        reuse: Reuse,
+    ) -> None:
+        self.palaces, self.decks, self.base_url = palaces, decks, base_url
+        self.memo, self.reuse = memo, reuse
+        self.static = static = static_files()
+        self.pictures, self.picture_files = collect_pictures(palaces)
+        self.facts = [palace_facts(palace, self.pictures) for palace in palaces]
+        self.data_of = {palace.id: data_path(palace, static.scripts) for palace in palaces}
+        if site_title is None:
+            site_title = plain_text(palaces[0].title) if len(palaces) == 1 else MANY_PALACES_TITLE
+        sources = tuple(palace.source for palace in palaces)
+        self.common: dict[str, Any] = {
+            "lang": lang,
+            "static": static,
+            "csp": PAGE_CSP,
+            "home": HOME,
+            "pictures": self.pictures,
+            "sources": sources,
+            "standalone": False,
+            "palace_path": palace_path,
+            "glossary_path": glossary_path,
+            "walk_path": walk_path,
+            "quiz_path": quiz_path,
+            "map_path": map_path,
+            "data_of": self.data_of,
+            "canonical": partial(absolute_url, base_url) if base_url else None,
+            "single": len(palaces) == 1,
+            "site_title": site_title,
+        }
+        # What every page shows: the header (title, search over every palace's data), the
+        # assets it loads, the settings (part of the memo's stamp too).
+        self.key = digest(
+            lang,
+            base_url or "",
+            site_title,
+            sources,
+            list(self.data_of.items()),
+            static.css_path,
+            static.js_path,
+            static.icon_path,
+            sorted(static.scripts.items()),
         )
+        self.files: dict[str, bytes] = {}
+        self.paths: set[str] = set()
+        self._views: dict[tuple[str, int], tuple[RoomView, dict[str, str]]] = {}
+
+    def wanted(self, path: str, key: str) -> bool:
+        """Whether the file at `path`, which shows what `key` says, must be rendered; False
+        when the previous build's file is kept."""
+        if path in self.paths or path in self.decks:
+            raise AssertionError(f"two files of the site at {path}")  # ids never collide
+        self.paths.add(path)
+        return not self.reuse.keep(path, key)
+
+    def pieces(self, table: str, keys: list[Hashable], make: Callable[[int], V]) -> list[V]:
+        """One piece per room (`make(index)`), kept between builds under its key. Pieces are
+        fetched even for a file that is kept, so that the memo keeps them for a later build."""
+        remembered = self.memo.table(table)
+        return [remembered.get(key, partial(make, index)) for index, key in enumerate(keys)]
+
+    def view(self, facts: PalaceFacts, index: int) -> tuple[RoomView, dict[str, str]]:
+        """The room at `index` with its stops' numbers, and its stops' URLs from the palace's
+        folder; made only for rooms that have something to render."""
+        found = self._views.get((facts.palace.id, index))
+        if found is None:
+            room = facts.rooms[index]
+            view = room_view(facts.palace, room.room, room.number, room.start)
+            found = self._views[(facts.palace.id, index)] = (view, room_links(view))
+        return found
+
+    def render(self) -> dict[str, bytes]:
+        # Files named by their content: kept whenever the previous build wrote them.
+        for path, data in (*self.static.files, *self.picture_files.items()):
+            if self.wanted(path, path):
+                self.files[path] = data
+        if self.wanted(".nojekyll", ""):
+            self.files[".nojekyll"] = b""
+        self.home()
+        for facts in self.facts:
+            self.study_data(facts)
+            self.palace(facts)
+        if self.wanted(NOT_FOUND, digest(NOT_FOUND, self.key)):
+            self.files[NOT_FOUND] = self.not_found_page()
+        if self.base_url:
+            pages = sorted(path for path in self.paths if path.endswith(".html"))
+            pages.remove(NOT_FOUND)
+            if self.wanted(SITEMAP, digest(SITEMAP, self.base_url, pages)):
+                self.files[SITEMAP] = sitemap(self.base_url, pages)
+        return dict(sorted(self.files.items()))
+
+    def deck(self, palace: Palace) -> Deck | None:
+        size = self.decks.get(deck_name(palace))
+        return None if size is None else Deck(deck_name(palace), human_size(size))
+
+    def deck_size(self, facts: PalaceFacts) -> str:
+        """What the pages show of the palace's deck."""
+        deck = self.deck(facts.palace)
+        return "" if deck is None else deck.size
+
+    def home(self) -> None:
+        context: dict[str, Any] = {**self.common, "palaces": self.palaces}
+        if len(self.palaces) != 1:
+            context["listing"] = [
+                (facts.palace, facts.counts, self.deck(facts.palace)) for facts in self.facts
+            ]
+            shown = [
+                (facts.key, tuple(facts.counts), self.deck_size(facts)) for facts in self.facts
+            ]
+            if self.wanted(HOME, digest(HOME, self.key, shown)):
+                self.files[HOME] = render_page("home.html", HOME, **context)
+            return
+        (facts,) = self.facts
+        items, keys = self.room_list(facts, HOME)
+        if self.wanted(HOME, digest(HOME, self.key, facts.key, self.deck_size(facts), keys)):
+            context.update(deck=self.deck(facts.palace), counts=facts.counts)
+            self.files[HOME] = render_with_parts("home.html", HOME, {"room_list": items}, **context)
+
+    def room_list(self, facts: PalaceFacts, page: str) -> tuple[list[bytes], list[Hashable]]:
+        """The items of the palace's list of rooms on `page`, and their keys."""
+        palace = facts.palace
+        keys: list[Hashable] = [
+            (page, palace.id, r.room.id, r.room.name, r.number, r.loci, r.steps, r.start)
+            for r in facts.rooms
+        ]
+        return self.pieces("site.room-item", keys, lambda i: room_item(facts.rooms[i], page)), keys
+
+    def study_data(self, facts: PalaceFacts) -> None:
+        """The palace's study data, which walk mode, the quiz and the search read."""
+        palace = facts.palace
+        indices, pictures = picture_indices(facts, self.pictures)
+        keys: list[Hashable] = [
+            (palace.id, r.outline, r.texts, r.extras, r.number, r.start, indices[index])
+            for index, r in enumerate(facts.rooms)
+        ]
+        rooms = self.pieces(
+            "site.data", keys, lambda i: room_data(self.view(facts, i)[0], i, indices[i])
+        )
+        path = self.data_of[palace.id]
+        if self.wanted(path, digest(path, facts.key, keys, pictures)):
+            self.files[path] = b"".join(data_script(palace, rooms, pictures))
+
+    def palace(self, facts: PalaceFacts) -> None:
+        """A palace's pages: its overview with the whole walk, walk mode, the quiz, the map,
+        the glossary and its rooms."""
+        palace = facts.palace
+        key = digest(self.key, facts.key)  # what every page of the palace shows
+        context = {**self.common, "palace": palace, "counts": facts.counts}
+        view = partial(self.view, facts)
+
+        # The overview: the list of rooms and the walk at a glance.
+        path = palace_path(palace)
+        items, item_keys = self.room_list(facts, path)
+        outlines: list[Hashable] = [(palace.id, r.outline, r.start) for r in facts.rooms]
+        tables = self.pieces("site.walk-table", outlines, lambda i: walk_table(*view(i)))
+        if self.wanted(path, digest(path, key, self.deck_size(facts), item_keys, outlines)):
+            parts = {"room_list": items, "walk": tables}
+            deck = self.deck(palace)
+            self.files[path] = render_with_parts("palace.html", path, parts, deck=deck, **context)
+
+        # Walk mode and the quiz: their choice of rooms.
+        scope = [(r.room.id, r.number, r.room.name, r.first, r.last) for r in facts.rooms if r.loci]
+        for template, path in (("walk.html", walk_path(palace)), ("quiz.html", quiz_path(palace))):
+            if self.wanted(path, digest(path, key, facts.summary)):
+                self.files[path] = render_page(template, path, scope=scope, **context)
+
+        # The map and the route beside it.
+        boxes, height = layout([r.loci + r.steps for r in facts.rooms])
+        map_keys: list[Hashable] = [
+            (palace.id, r.outline, r.start, r.number, box_key(box))
+            for r, box in zip(facts.rooms, boxes, strict=True)
+        ]
+        rooms = self.pieces(
+            "site.map", map_keys, lambda i: room_map(view(i)[0], boxes[i], view(i)[1])
+        )
+        routes = self.pieces("site.route", outlines, lambda i: room_route(*view(i)))
+        path = map_path(palace)
+        if self.wanted(path, digest(path, key, map_keys)):
+            parts = {
+                "svg": map_svg(rooms, boxes, height, "_map-title"),
+                "route": route_list(routes),
+            }
+            self.files[path] = render_with_parts("map.html", path, parts, **context)
+
+        # The glossary.
+        entry_keys: list[Hashable] = [(palace.id, r.outline, r.texts, r.start) for r in facts.rooms]
+        entries = self.pieces("site.glossary", entry_keys, lambda i: room_entries(*view(i)))
+        path = glossary_path(palace)
+        if self.wanted(path, digest(path, key, entry_keys)):
+            letters, groups = glossary(entries)
+            self.files[path] = render_with_parts(
+                "glossary.html", path, {"entries": groups}, letters=letters, **context
+            )
+
+        # The rooms.
+        rooms_facts = facts.rooms
+        for index, room in enumerate(rooms_facts):
+            previous = rooms_facts[index - 1] if index > 0 else None
+            following = rooms_facts[index + 1] if index + 1 < len(rooms_facts) else None
+            shown = (
+                len(rooms_facts),
+                room.number,
+                room.start,
+                room.outline,
+                room.texts,
+                room.extras,
+                _neighbour(previous),
+                _neighbour(following),
+            )
+            if self.wanted(room.path, digest(room.path, key, shown)):
+                self.files[room.path] = render_page(
+                    "room.html",
+                    room.path,
+                    view=view(index)[0],
+                    room_count=len(rooms_facts),
+                    previous=previous,
+                    next=following,
+                    **context,
+                )
+
+    def not_found_page(self) -> bytes:
+        """`404.html`: GitHub Pages serves it at any depth, where relative links to the site's
+        files would break; so it carries its stylesheet and script inline, and its script
+        finds the site root (see `static/notfound.js`) to fix its links."""
+        static = self.static
+        script = static.js + "\n" + static.not_found_js
+        csp = (
+            f"default-src 'none'; style-src {csp_hash(static.css)}; "
+            f"script-src {csp_hash(script)}; connect-src 'self'; img-src data:; "
+            "base-uri 'none'; form-action 'none'"
+        )
+        folders = sorted({ASSETS, PICTURES, *(palace.id for palace in self.palaces)})
+        # Markup: the site's own files, not notes; neither contains `</style` or `</script`.
+        context = {
+            **self.common,
+            "top_folders": " ".join(folders),
+            "icon_url": "data:image/svg+xml," + quote(static.icon),
+            "csp": csp,
+            "standalone": True,
+            "canonical": None,
+            "inline_css": Markup(static.css),
+            "inline_js": Markup(script),
+        }
+        return render_page("404.html", NOT_FOUND, **context)
 
 
-def _deck(palace: Palace, decks: Mapping[str, bytes]) -> Deck | None:
-    name = deck_name(palace)
-    data = decks.get(name)
-    return None if data is None else Deck(name, human_size(len(data)))
-
-
-def _not_found_page(palaces: tuple[Palace, ...], common: dict[str, object]) -> bytes:
-    """`404.html`: GitHub Pages serves it at any depth, where relative links to the site's
-    files would break; so it carries its stylesheet and script inline, and its script finds
-    the site root (see `static/notfound.js`) to fix its links."""
-    static = static_files()
-    script = static.js + "\n" + static.not_found_js
-    csp = (
-        f"default-src 'none'; style-src {csp_hash(static.css)}; "
-        f"script-src {csp_hash(script)}; connect-src 'self'; img-src data:; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    folders = sorted({ASSETS, PICTURES, *(palace.id for palace in palaces)})
-    # Markup: the site's own files, not notes; neither contains `</style` or `</script`.
-    context = {
-        **common,
-        "top_folders": " ".join(folders),
-        "icon_url": "data:image/svg+xml," + quote(static.icon),
-        "csp": csp,
-        "standalone": True,
-        "canonical": None,
-        "inline_css": Markup(static.css),
-        "inline_js": Markup(script),
-    }
-    return render_page("404.html", NOT_FOUND, **context)
+def _neighbour(room: RoomFacts | None) -> tuple[str, str] | None:
+    """What a room page shows of the room before or after it: a link with its name."""
+    return None if room is None else (room.room.id, room.room.name)

@@ -8,36 +8,20 @@ locus belong to its sequence and are found under it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple
 
 from ..identity import fold
 from .pages import RoomView
-from .text import plain_text
+from .text import link_text, markdown, plain_text
 
 DIGITS = "0–9"
 OTHER = "#"
 
 
-class Entry(NamedTuple):
-    """One concept of the glossary and where it is (templates unpack it in their loops)."""
-
-    concept: str
-    description: str
-    href: str  # from the palace's folder
-    number: int
-    place: str
-    room: str
-
-
-@dataclass(frozen=True, slots=True)
-class Letter:
-    """One group of the glossary: its heading (`A`, `0–9`, `#`), anchor and entries."""
-
-    label: str
-    anchor: str
-    entries: tuple[Entry, ...]
+Entry = tuple[str, int, bytes]
+"""One concept of the glossary: its sort key, its number on the walk, and its `<dt>` and `<dd>`
+(a plain tuple: kept between builds)."""
 
 
 _LEADING_PUNCTUATION = re.compile(r"[\W_]*")
@@ -59,20 +43,35 @@ def _group(first: str) -> tuple[str, str]:
     return OTHER, "_other"
 
 
-def glossary(rooms: tuple[RoomView, ...], links: dict[str, str]) -> tuple[Letter, ...]:
-    """A palace's loci grouped by the first letter of their concept, in A–Z order.
+def room_entries(view: RoomView, links: dict[str, str]) -> tuple[Entry, ...]:
+    """The glossary's entries of a room's loci; `links` maps each locus id to its URL from the
+    palace's folder (`pages.room_links`)."""
+    room = link_text(view.room.name)
+    entries = []
+    for locus in view.loci:
+        description = f"{markdown(locus.description)} " if locus.description else ""
+        html = (
+            f"<dt>{markdown(locus.concept)}</dt>\n<dd>{description}"
+            f'<a class="place" href="{links[locus.id]}">{locus.number} · '
+            f"{link_text(locus.place)}, {room}</a></dd>\n"
+        )
+        entries.append((_sort_key(locus.concept), locus.number, html.encode()))
+    return tuple(entries)
 
-    `links` maps each locus id to its URL from the palace's folder (`pages.stop_links`).
-    """
-    keyed = sorted(
-        (_sort_key(locus.concept), locus.number, view.room.name, locus)
-        for view in rooms
-        for locus in view.loci
-    )
-    groups: dict[tuple[str, str], list[Entry]] = {}
-    for key, number, room, locus in keyed:
-        entry = Entry(locus.concept, locus.description, links[locus.id], number, locus.place, room)
-        groups.setdefault(_group(key[:1]), []).append(entry)
+
+def glossary(rooms: Iterable[tuple[Entry, ...]]) -> tuple[list[tuple[str, str]], list[bytes]]:
+    """A palace's loci grouped by the first letter of their concept, in A–Z order: the groups'
+    (label, anchor) and the glossary as pieces to join, from each room's `room_entries`."""
+    groups: dict[tuple[str, str], list[bytes]] = {}
+    for key, _, html in sorted(entry for entries in rooms for entry in entries):
+        groups.setdefault(_group(key[:1]), []).append(html)
     order = {DIGITS: "0", OTHER: ""}  # "other" first, then digits, then letters
     labels = sorted(groups, key=lambda group: (order.get(group[0], "1"), group[0]))
-    return tuple(Letter(label, anchor, tuple(groups[(label, anchor)])) for label, anchor in labels)
+    parts: list[bytes] = []
+    for label, anchor in labels:
+        parts.append(
+            f'<h2 class="letter" id="{anchor}">{label}</h2>\n<dl class="glossary">\n'.encode()
+        )
+        parts += groups[(label, anchor)]
+        parts.append(b"</dl>\n")
+    return labels, parts

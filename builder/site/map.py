@@ -95,108 +95,144 @@ def _name_lines(name: str) -> list[str]:
     return [line[:LINE_CHARACTERS] for line in lines] or [""]
 
 
-def palace_map(rooms: tuple[RoomView, ...], links: dict[str, str], title_id: str) -> Markup:
-    """The map of a palace as inline SVG. `links` maps stop ids to their URLs from the map's
-    page; `title_id` is the id of the heading that names the map."""
-    counts = [view.last - view.first + 1 if view.loci else 0 for view in rooms]
-    boxes, height = _boxes(counts)
-    areas: list[str] = []
-    route: list[str] = []
-    connectors: list[str] = []
+RoomMap = tuple[bytes, bytes, str, tuple[int, ...]]
+"""A room's part of the map: its box and name, its stops, its part of the route line and the
+first and last of its stops' centres (`()` without stops). Plain tuples: kept between builds."""
+
+
+def box_key(box: _Box) -> tuple[int, int, int, bool]:
+    return (box.x, box.y, box.height, box.from_left)
+
+
+def room_map(view: RoomView, box: _Box, links: dict[str, str]) -> RoomMap:
+    """A room of the map in `box` (see `layout`). `links` maps its stops' ids to their URLs
+    from the map's page."""
+    name = plain_text(view.room.name)
+    label = escape(f"Room {view.number}: {name}", quote=False)
+    lines = _name_lines(name)
+    text = "".join(
+        f'<tspan x="{box.x + PAD}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    top = box.y + (18 if len(lines) == 2 else 26)
+    room_href = relative(map_path(view.palace), view.path)
+    area = (
+        f'<g class="map-room"><rect x="{box.x}" y="{box.y}" width="{ROOM_WIDTH}" '
+        f'height="{box.height}" rx="10"/>'
+        f'<a href="{room_href}"><title>{label}</title>'
+        f'<text class="map-room-name" y="{top}">{text}</text></a>'
+    )
+    if not view.loci:
+        area += (
+            f'<text class="map-empty" x="{box.x + PAD}" y="{box.y + HEADER + 24}">'
+            "no loci yet</text></g>"
+        )
+        return area.encode(), b"", "", ()
+    area += "</g>"
+    in_room: list[tuple[str, int, str, str, tuple[str, int]]] = []
+    for locus in view.loci:
+        in_room.append((locus.id, locus.number, locus.place, locus.concept, LOCUS))
+        in_room.extend((s.id, s.number, s.place, s.concept, STEP) for s in locus.steps)
+    columns = [box.x + PAD + column * CELL + CELL // 2 for column in range(STOP_COLUMNS)]
+    backwards = columns[::-1]
+    points: list[tuple[int, int]] = []
     stops: list[str] = []
-    previous: tuple[tuple[int, int], _Box] | None = None
-    for view, box in zip(rooms, boxes, strict=True):
-        name = plain_text(view.room.name)
-        label = escape(f"Room {view.number}: {name}", quote=False)
-        lines = _name_lines(name)
-        text = "".join(
-            f'<tspan x="{box.x + PAD}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>'
-            for i, line in enumerate(lines)
+    for index, (stop_id, number, place, concept, (kind, radius)) in enumerate(in_room):
+        row, column = divmod(index, STOP_COLUMNS)
+        x = (columns if (row % 2 == 0) == box.from_left else backwards)[column]
+        y = box.y + HEADER + row * CELL + CELL // 2
+        points.append((x, y))
+        # The title names the link (SVG-AAM) and is its tooltip.
+        title = escape(f"{number}: {plain_text(place)}, {plain_text(concept)}", False)
+        size = "" if number < 1000 else ' class="d4"' if number < 10000 else ' class="d5"'
+        stops.append(
+            f'<a class="{kind}" href="{links[stop_id]}"><title>{title}</title>'
+            f'<circle cx="{x}" cy="{y}" r="{radius}"/>'
+            f'<text x="{x}" y="{y}"{size}>{number}</text></a>'
         )
-        top = box.y + (18 if len(lines) == 2 else 26)
-        room_href = relative(map_path(view.palace), view.path)
-        areas.append(
-            f'<g class="map-room"><rect x="{box.x}" y="{box.y}" width="{ROOM_WIDTH}" '
-            f'height="{box.height}" rx="10"/>'
-            f'<a href="{room_href}"><title>{label}</title>'
-            f'<text class="map-room-name" y="{top}">{text}</text></a>'
-        )
-        if not view.loci:
-            areas.append(
-                f'<text class="map-empty" x="{box.x + PAD}" y="{box.y + HEADER + 24}">'
-                "no loci yet</text></g>"
-            )
+    route = "M" + "L".join(f"{x} {y}" for x, y in points)
+    return area.encode(), "".join(stops).encode(), route, (*points[0], *points[-1])
+
+
+def layout(counts: list[int]) -> tuple[list[_Box], int]:
+    """Where each room goes, given the number of stops in each, and the map's height."""
+    return _boxes(counts)
+
+
+def map_svg(rooms: list[RoomMap], boxes: list[_Box], height: int, title_id: str) -> list[bytes]:
+    """The map as inline SVG, in pieces to join, from its rooms (`room_map`) in walk order;
+    `title_id` is the id of the heading that names the map."""
+    connectors: list[str] = []
+    previous: tuple[tuple[int, ...], _Box] | None = None
+    for (_, _, _, points), box in zip(rooms, boxes, strict=True):
+        if not points:
             continue
-        areas.append("</g>")
-        in_room: list[tuple[str, int, str, str, tuple[str, int]]] = []
-        for locus in view.loci:
-            in_room.append((locus.id, locus.number, locus.place, locus.concept, LOCUS))
-            in_room.extend((s.id, s.number, s.place, s.concept, STEP) for s in locus.steps)
-        columns = [box.x + PAD + column * CELL + CELL // 2 for column in range(STOP_COLUMNS)]
-        backwards = columns[::-1]
-        points: list[tuple[int, int]] = []
-        for index, (stop_id, number, place, concept, (kind, radius)) in enumerate(in_room):
-            row, column = divmod(index, STOP_COLUMNS)
-            x = (columns if (row % 2 == 0) == box.from_left else backwards)[column]
-            y = box.y + HEADER + row * CELL + CELL // 2
-            points.append((x, y))
-            # The title names the link (SVG-AAM) and is its tooltip.
-            title = escape(f"{number}: {plain_text(place)}, {plain_text(concept)}", False)
-            size = "" if number < 1000 else ' class="d4"' if number < 10000 else ' class="d5"'
-            stops.append(
-                f'<a class="{kind}" href="{links[stop_id]}"><title>{title}</title>'
-                f'<circle cx="{x}" cy="{y}" r="{radius}"/>'
-                f'<text x="{x}" y="{y}"{size}>{number}</text></a>'
-            )
         if previous is not None:
-            connectors.append(_connector(previous[0], previous[1], points[0], box))
-        route.append("M" + "L".join(f"{x} {y}" for x, y in points))
-        previous = (points[-1], box)
-    parts = [
+            last, last_box = previous
+            connectors.append(_connector((last[2], last[3]), last_box, (points[0], points[1]), box))
+        previous = (points, box)
+    route = "".join(room[2] for room in rooms)
+    head = (
         f'<svg class="map-svg{" one-page" if height <= ONE_PAGE else ""}" '
         f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="group" aria-labelledby="{title_id}">',
-        *areas,
+        f'width="{WIDTH}" height="{height}" role="group" aria-labelledby="{title_id}">'
+    )
+    lines = [
         f'<path class="map-connector" d="{"".join(connectors)}"/>' if connectors else "",
-        f'<path class="map-route" d="{"".join(route)}"/>' if route else "",
-        *stops,
-        "</svg>",
+        f'<path class="map-route" d="{route}"/>' if route else "",
     ]
-    return Markup("".join(parts))
+    return [
+        head.encode(),
+        *(room[0] for room in rooms),
+        "".join(lines).encode(),
+        *(room[1] for room in rooms),
+        b"</svg>",
+    ]
 
 
-def route_list(rooms: tuple[RoomView, ...], links: dict[str, str]) -> Markup:
-    """The walk as ordered lists: rooms, and in each its loci (and their steps) numbered by
+def palace_map(rooms: tuple[RoomView, ...], links: dict[str, str], title_id: str) -> Markup:
+    """The whole map of a palace as inline SVG (see `room_map`, `map_svg`)."""
+    boxes, height = layout([view.last - view.first + 1 if view.loci else 0 for view in rooms])
+    pieces = [room_map(view, box, links) for view, box in zip(rooms, boxes, strict=True)]
+    return Markup(b"".join(map_svg(pieces, boxes, height, title_id)).decode())
+
+
+def room_route(view: RoomView, links: dict[str, str]) -> bytes:
+    """A room's item of the route list: the room, then its loci (and their steps) numbered by
     their place on the walk, each a link to its locus followed by its concept. `links` maps
     stop ids to their URLs from the map's page (ids and paths need no escaping: they are
     slugs)."""
-    parts = ['<ol class="route-rooms">']
+    parts = [
+        f'<li><a class="route-room" href="{relative(map_path(view.palace), view.path)}">'
+        f"{link_text(view.room.name)}</a>"
+    ]
     add = parts.append
-    for view in rooms:
+    if not view.loci:
+        add(' <span class="meta">no loci yet</span></li>')
+        return "\n".join(parts).encode()
+    add('<ol class="route-stops">')
+    for locus in view.loci:
         add(
-            f'<li><a class="route-room" href="{relative(map_path(view.palace), view.path)}">'
-            f"{link_text(view.room.name)}</a>"
+            f'<li value="{locus.number}"><a href="{links[locus.id]}">'
+            f'{link_text(locus.place)}</a> <span class="route-concept">'
+            f"{markdown(locus.concept)}</span>"
         )
-        if not view.loci:
-            add(' <span class="meta">no loci yet</span></li>')
-            continue
-        add('<ol class="route-stops">')
-        for locus in view.loci:
-            add(
-                f'<li value="{locus.number}"><a href="{links[locus.id]}">'
-                f'{link_text(locus.place)}</a> <span class="route-concept">'
-                f"{markdown(locus.concept)}</span>"
-            )
-            if locus.steps:
-                add('<ol class="route-steps">')
-                for step in locus.steps:
-                    add(
-                        f'<li value="{step.number}"><a href="{links[step.id]}">'
-                        f'{link_text(step.place)}</a> <span class="route-concept">'
-                        f"{markdown(step.concept)}</span></li>"
-                    )
-                add("</ol>")
-            add("</li>")
-        add("</ol></li>")
-    add("</ol>")
-    return Markup("\n".join(parts))
+        if locus.steps:
+            add('<ol class="route-steps">')
+            for step in locus.steps:
+                add(
+                    f'<li value="{step.number}"><a href="{links[step.id]}">'
+                    f'{link_text(step.place)}</a> <span class="route-concept">'
+                    f"{markdown(step.concept)}</span></li>"
+                )
+            add("</ol>")
+        add("</li>")
+    add("</ol></li>")
+    return "\n".join(parts).encode()
+
+
+def route_list(rooms: list[bytes]) -> list[bytes]:
+    """The walk as ordered lists, in pieces to join, from its rooms (`room_route`)."""
+    if not rooms:
+        return [b'<ol class="route-rooms">\n</ol>']
+    return [b'<ol class="route-rooms">\n', b"\n".join(rooms), b"\n</ol>"]

@@ -138,49 +138,64 @@ class RoomView:
         return sum(len(locus.steps) for locus in self.loci)
 
 
-def room_views(palace: Palace) -> tuple[RoomView, ...]:
-    """The palace's rooms in walk order, each with its loci and their stops.
+def room_view(palace: Palace, room: Room, number: int, start: int) -> RoomView:
+    """One room of the palace, its `number` among the rooms, its first stop numbered `start`.
 
-    The walk lists each locus followed by its steps (`records.walk_order`), so reading it
-    alongside the rooms pairs every locus and step with its number.
+    The walk lists each locus followed by its steps (`records.walk_order`), so numbering from
+    `start` in that order gives every locus and step its number on the walk.
     """
-    stops = iter(palace.walk)
-    views = []
-    for number, room in enumerate(palace.rooms, start=1):
-        loci = []
-        for locus in room.loci:
-            stop = next(stops)
-            assert stop.locus is locus and stop.step is None
+    loci = []
+    stop = start
+    for locus in room.loci:
+        steps: tuple[StepView, ...] = ()
+        if locus.steps:
             steps = tuple(
-                StepView(step.id, next(stops).number, step.locus, step.concept, step.description)
-                for step in locus.steps
+                StepView(step.id, stop + offset, step.locus, step.concept, step.description)
+                for offset, step in enumerate(locus.steps, start=1)
             )
-            loci.append(
-                LocusView(
-                    locus.id,
-                    stop.number,
-                    locus.locus,
-                    locus.concept,
-                    locus.description,
-                    locus.note,
-                    locus.picture,
-                    steps,
-                )
+        loci.append(
+            LocusView(
+                locus.id,
+                stop,
+                locus.locus,
+                locus.concept,
+                locus.description,
+                locus.note,
+                locus.picture,
+                steps,
             )
-        views.append(RoomView(palace, room, number, room_path(palace, room), tuple(loci)))
+        )
+        stop += 1 + len(steps)
+    return RoomView(palace, room, number, room_path(palace, room), tuple(loci))
+
+
+def room_views(palace: Palace) -> tuple[RoomView, ...]:
+    """The palace's rooms in walk order, each with its loci and their stops."""
+    views = []
+    start = 1
+    for number, room in enumerate(palace.rooms, start=1):
+        views.append(room_view(palace, room, number, start))
+        start += sum(1 + len(locus.steps) for locus in room.loci)
     return tuple(views)
 
 
 def stop_links(palace: Palace, rooms: tuple[RoomView, ...]) -> dict[str, str]:
     """Each stop's URL (`kitchen/index.html#stove`) as seen from the palace's folder, where the
-    palace page and the glossary both live: computed once, not once per link."""
+    palace page, the map and the glossary live: computed once, not once per link."""
     links: dict[str, str] = {}
     for view in rooms:
-        room_url = relative(palace_path(palace), view.path)
-        for locus in view.loci:
-            links[locus.id] = f"{room_url}#{locus.id}"
-            for step in locus.steps:
-                links[step.id] = f"{room_url}#{step.id}"
+        links.update(room_links(view))
+    return links
+
+
+def room_links(view: RoomView) -> dict[str, str]:
+    """`stop_links` of one room."""
+    room_url = relative(palace_path(view.palace), view.path)
+    links: dict[str, str] = {}
+    for locus in view.loci:
+        links[locus.id] = f"{room_url}#{locus.id}"
+        for step in locus.steps:
+            links[step.id] = f"{room_url}#{step.id}"
     return links
 
 

@@ -1,7 +1,8 @@
 """What the study scripts know about a palace: its rooms and stops, one script per palace.
 
 Walk mode, the quiz, the "due today" count and the search box all read
-`assets/data-<palace id>.<hash>.js`, which adds the palace to a global table:
+`assets/data-<palace id>.<hash>.js` (the hash is of the scripts that read it, not of the data:
+see `data_path`), which adds the palace to a global table:
 
     window.PALACES = window.PALACES || {};
     window.PALACES["<palace id>"] = {
@@ -26,16 +27,20 @@ Every URL (`href`, `src`) is relative to the site root.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from ..markup import inline
 from ..records import Palace, Picture
+from .assets import ASSETS, content_hash
+from .facts import PalaceFacts
 from .pages import RoomView
 from .scripts import script_json
 from .search import folded
 from .text import plain_text
 
 GLOBAL = "PALACES"
+FORMAT = 1  # of the data: a change of shape goes with a change of the scripts that read it
 
 
 class _Pictures:
@@ -93,6 +98,40 @@ def _stop(
     ]
 
 
+def _room_row(view: RoomView, picture: int) -> list[object]:
+    room = view.room
+    name = plain_text(room.name)
+    return [room.id, name, view.path, inline(room.note) if room.note else "", picture, folded(name)]
+
+
+def _room_stops(view: RoomView, index: int, pictures: Iterator[int]) -> list[list[object]]:
+    """The stops of the room at `index`; `pictures` yields the index of each of its loci's
+    pictures in turn."""
+    stops: list[list[object]] = []
+    add = stops.append
+    for locus in view.loci:
+        picture = next(pictures) if locus.picture is not None else -1
+        add(
+            _stop(
+                locus.id,
+                index,
+                0,
+                locus.place,
+                locus.concept,
+                locus.description,
+                locus.note or "",
+                picture,
+            )
+        )
+        for step in locus.steps:
+            add(
+                _stop(
+                    step.id, index, locus.number, step.place, step.concept, step.description, "", -1
+                )
+            )
+    return stops
+
+
 def study_data(
     palace: Palace, rooms: tuple[RoomView, ...], picture_urls: dict[Path, str]
 ) -> dict[str, object]:
@@ -100,47 +139,10 @@ def study_data(
     pictures = _Pictures(picture_urls)
     room_rows: list[list[object]] = []
     stops: list[list[object]] = []
-    add = stops.append
     for index, view in enumerate(rooms):
-        room = view.room
-        name = plain_text(room.name)
-        room_rows.append(
-            [
-                room.id,
-                name,
-                view.path,
-                inline(room.note) if room.note else "",
-                pictures.index(room.picture),
-                folded(name),
-            ]
-        )
-        for locus in view.loci:
-            picture = pictures.index(locus.picture)
-            add(
-                _stop(
-                    locus.id,
-                    index,
-                    0,
-                    locus.place,
-                    locus.concept,
-                    locus.description,
-                    locus.note or "",
-                    picture,
-                )
-            )
-            for step in locus.steps:
-                add(
-                    _stop(
-                        step.id,
-                        index,
-                        locus.number,
-                        step.place,
-                        step.concept,
-                        step.description,
-                        "",
-                        -1,
-                    )
-                )
+        room_rows.append(_room_row(view, pictures.index(view.room.picture)))
+        loci = (pictures.index(locus.picture) for locus in view.loci if locus.picture)
+        stops += _room_stops(view, index, loci)
     return {
         "palace": palace.id,
         "title": plain_text(palace.title),
@@ -148,6 +150,38 @@ def study_data(
         "stops": stops,
         "pictures": pictures.items,
     }
+
+
+RoomData = tuple[bytes, bytes]
+"""A room's part of the study data: its row of `rooms` and its rows of `stops` (JSON, without
+the brackets around them). A plain tuple: kept between builds."""
+
+
+def room_data(view: RoomView, index: int, pictures: tuple[int, ...]) -> RoomData:
+    """The study data of the room at `index`; `pictures` are the indices of its pictures in the
+    palace's list, the room's own first (if it has one), then its loci's."""
+    own = pictures[0] if view.room.picture is not None else -1
+    loci = iter(pictures[1:] if view.room.picture is not None else pictures)
+    row = script_json(_room_row(view, own))
+    stops = ",".join(script_json(stop) for stop in _room_stops(view, index, loci))
+    return row.encode(), stops.encode()
+
+
+def data_script(palace: Palace, rooms: list[RoomData], pictures: list[list[str]]) -> list[bytes]:
+    """The script of a palace's study data, in pieces to join, from its rooms (`room_data`)
+    and its pictures ([src, alt] in the order the rooms refer to them): `study_script`."""
+    head = (
+        f"window.{GLOBAL} = window.{GLOBAL} || {{}};\nwindow.{GLOBAL}[{script_json(palace.id)}] = "
+        f'{{"palace":{script_json(palace.id)},"title":{script_json(plain_text(palace.title))},'
+        '"rooms":['
+    )
+    return [
+        head.encode(),
+        b",".join(row for row, _ in rooms),
+        b'],"stops":[',
+        b",".join(stops for _, stops in rooms if stops),
+        f'],"pictures":{script_json(pictures)}}};\n'.encode(),
+    ]
 
 
 def study_script(
@@ -161,6 +195,40 @@ def study_script(
     ).encode()
 
 
-def data_stem(palace: Palace) -> str:
-    """The name of a palace's study data in `assets/`, before its hash."""
-    return f"data-{palace.id}"
+def data_path(palace: Palace, scripts: Mapping[str, str]) -> str:
+    """Where a palace's study data goes: `assets/data-<palace id>.<hash>.js`, where the hash is
+    of the data's `FORMAT` and of the scripts that read it (`scripts`: their hashed paths), not
+    of the data.
+
+    Every page links to every palace's data (the search box), so a name that changed with the
+    data would change every page of the site at every edit. The price: GitHub Pages lets
+    browsers cache files for 10 minutes (`max-age=600`), so for up to 10 minutes after a
+    publish a visitor may get new pages with the old data, or the other way round (mkdocs'
+    `search_index.json` has the same name in every build and works the same way). The scripts
+    take the data as it comes: a room or stop the page names and the data does not (or the
+    other way round) is left out or shown as the data has it, never an error (see walk.js,
+    quiz.js, search.js). What may not mismatch is the shape of the data and the scripts that
+    read it: those only change together with the scripts' names, and so with this name.
+    """
+    readers = " ".join([str(FORMAT), *sorted(scripts.values())])
+    return f"{ASSETS}/data-{palace.id}.{content_hash(readers.encode())}.js"
+
+
+def picture_indices(
+    facts: PalaceFacts, urls: Mapping[Path, str]
+) -> tuple[list[tuple[int, ...]], list[list[str]]]:
+    """Each room's pictures as indices into the palace's list of pictures ([src, alt], each
+    file and alt text once, in the order the rooms use them), and that list."""
+    index: dict[tuple[Path, str], int] = {}
+    pictures: list[list[str]] = []
+    rooms = []
+    for room in facts.rooms:
+        found = []
+        for picture in room.pictures:
+            at = index.get(picture)
+            if at is None:
+                at = index[picture] = len(pictures)
+                pictures.append([urls[picture[0]], picture[1]])
+            found.append(at)
+        rooms.append(tuple(found))
+    return rooms, pictures

@@ -30,8 +30,14 @@ def palaces(*sources: Path) -> tuple[Palace, ...]:
     return notes.palaces
 
 
-def decks_for(found: tuple[Palace, ...]) -> dict[str, bytes]:
+def deck_files(found: tuple[Palace, ...]) -> dict[str, bytes]:
+    """The decks the build would write beside the pages."""
     return {f"{palace.id}.apkg": FAKE_DECK for palace in found}
+
+
+def decks_for(found: tuple[Palace, ...]) -> dict[str, int]:
+    """What the site is told of the decks: their sizes."""
+    return {name: len(data) for name, data in deck_files(found).items()}
 
 
 def render(*sources: Path, with_decks: bool = True) -> dict[str, bytes]:

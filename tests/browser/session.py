@@ -16,7 +16,7 @@ import pytest
 from builder.site import render_site
 
 from . import chromium
-from .fixtures import decks_for, palaces
+from .fixtures import deck_files, decks_for, palaces
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -43,8 +43,7 @@ def browser() -> Iterator[Browser]:
 def write_site(root: Path, *sources: Path) -> Path:
     """The site of the palaces in `sources`, written as the build would, decks included."""
     found = palaces(*sources)
-    decks = decks_for(found)
-    for path, data in {**render_site(found, decks), **decks}.items():
+    for path, data in {**render_site(found, decks_for(found)), **deck_files(found)}.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(data)
     return root

@@ -1,0 +1,124 @@
+"""What the pages of a palace show, as short keys, from one pass over its records.
+
+A page is rendered again only when its key changes (`memo.Reuse`), a piece of a big page only
+when the key of that piece does (`memo.Memo`). So a key must hold everything its page shows and,
+to spare work, nothing else. For each room, one pass makes:
+
+- `outline`: a digest of the room's id and name and of each stop's id, place and concept, in
+  walk order (with the stops' count: where steps begin and end): what the walk table, the map
+  and the route list show;
+- `texts`: a digest of the descriptions, in the same order (shown by room pages, the glossary
+  and the study data; only ever keyed together with `outline`, which says whose they are);
+- `extras`: a digest of the notes and pictures (alt text and the picture's URL, which names
+  its content): shown only by the room page and the study data.
+
+Stop numbers follow from the counts of the rooms before (`start`). What no page shows is in no
+key: line numbers, file names of pictures. Inserting a line above a room changes nothing of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from ..memo import digest
+from ..records import Palace, Picture, Room
+from .pages import room_path
+
+
+@dataclass(frozen=True, slots=True)
+class RoomFacts:
+    """A room's place in the palace and the digests of what it shows."""
+
+    room: Room
+    number: int  # 1-based position among the palace's rooms
+    start: int  # the number of its first stop (of the next room's, when it has none)
+    loci: int
+    steps: int
+    path: str
+    outline: str
+    texts: str
+    extras: str
+    pictures: tuple[tuple[Path, str], ...]  # (file, alt) of the room's, then of its loci's
+
+    @property
+    def first(self) -> int:
+        """The number of its first stop, 0 when it has none (as `RoomView.first`)."""
+        return self.start if self.loci else 0
+
+    @property
+    def last(self) -> int:
+        return self.start + self.loci + self.steps - 1 if self.loci else 0
+
+
+class Counts(NamedTuple):
+    rooms: int
+    loci: int
+    stops: int
+
+
+@dataclass(frozen=True, slots=True)
+class PalaceFacts:
+    palace: Palace
+    rooms: tuple[RoomFacts, ...]
+    key: str  # id, title and notes file: shown by every page of the palace
+    summary: str  # each room's id, name and counts: what the lists of rooms show
+    counts: Counts
+
+
+def _picture(picture: Picture | None, urls: dict[Path, str]) -> tuple[str, str]:
+    return ("", "") if picture is None else (picture.alt, urls[picture.file])
+
+
+def palace_facts(palace: Palace, picture_urls: dict[Path, str]) -> PalaceFacts:
+    """The facts of every room of `palace`; `picture_urls` says where each picture goes."""
+    rooms = []
+    summary: list[tuple[str, str, int, int]] = []
+    stops = loci_total = 0
+    for number, room in enumerate(palace.rooms, start=1):
+        outline = [room.id, room.name]
+        texts = []
+        extras = [room.note or "", *_picture(room.picture, picture_urls)]
+        pictures = [] if room.picture is None else [(room.picture.file, room.picture.alt)]
+        steps = 0
+        for locus in room.loci:
+            outline += (locus.id, locus.locus, locus.concept)
+            texts.append(locus.description)
+            if locus.steps:
+                outline.append(str(len(locus.steps)))
+                for step in locus.steps:
+                    outline += (step.id, step.locus, step.concept)
+                    texts.append(step.description)
+                steps += len(locus.steps)
+            else:
+                outline.append("")
+            if locus.note or locus.picture:
+                extras += (locus.id, locus.note or "", *_picture(locus.picture, picture_urls))
+                if locus.picture is not None:
+                    pictures.append((locus.picture.file, locus.picture.alt))
+        loci = len(room.loci)
+        rooms.append(
+            RoomFacts(
+                room,
+                number,
+                stops + 1,
+                loci,
+                steps,
+                room_path(palace, room),
+                digest(outline),
+                digest(texts),
+                digest(extras),
+                tuple(pictures),
+            )
+        )
+        summary.append((room.id, room.name, loci, steps))
+        stops += loci + steps
+        loci_total += loci
+    return PalaceFacts(
+        palace,
+        tuple(rooms),
+        digest(palace.id, palace.title, palace.source),
+        digest(summary),
+        Counts(len(rooms), loci_total, stops),
+    )

@@ -1,0 +1,59 @@
+"""The two long lists of a palace's overview, one room at a time: its item in the list of rooms
+and its table in the walk at a glance (`_overview.html`, `_walk.html`).
+
+A palace of 500 rooms makes 500 of each, and 10,000 table rows; written here as plain strings
+(escaped as the templates escape) so that each room's piece can be kept between builds and only
+the pieces of the rooms that changed are made again.
+"""
+
+from __future__ import annotations
+
+from .facts import RoomFacts
+from .pages import RoomView, relative
+from .render import plural
+from .text import link_text, markdown
+
+
+def room_item(room: RoomFacts, page: str) -> bytes:
+    """The room's item in the list of rooms on `page` (the palace's page or a one-palace home)."""
+    if room.loci:
+        meta = plural(room.loci, "locus", "loci")
+        if room.steps:
+            meta += ", " + plural(room.steps, "step", "steps")
+        meta += f" · stops {room.first}–{room.last}"
+    else:
+        meta = "no loci yet"
+    return (
+        f'<li>\n<a href="{relative(page, room.path)}"><span class="room-number" '
+        f'aria-hidden="true">{room.number}</span> <span class="room-name">'
+        f"{link_text(room.room.name)}</span></a>\n"
+        f'<span class="meta">{meta}</span>\n</li>\n'
+    ).encode()
+
+
+_TABLE_HEAD = (
+    '<table class="cheat">\n<thead><tr><th scope="col" class="num">#</th>'
+    '<th scope="col">Locus</th><th scope="col">Concept</th></tr></thead>\n<tbody>\n'
+)
+
+
+def walk_table(view: RoomView, links: dict[str, str]) -> bytes:
+    """The room's table in the walk at a glance (nothing for a room without loci); `links`
+    maps its stops' ids to their URLs from the palace's page (slugs: nothing to escape)."""
+    if not view.loci:
+        return b""
+    rows = [f"<h3>{markdown(view.room.name)}</h3>\n", _TABLE_HEAD]
+    add = rows.append
+    for locus in view.loci:
+        add(
+            f'<tr><td class="num">{locus.number}</td><td><a href="{links[locus.id]}">'
+            f"{link_text(locus.place)}</a></td><td>{markdown(locus.concept)}</td></tr>\n"
+        )
+        for step in locus.steps:
+            add(
+                f'<tr class="step"><td class="num">{step.number}</td><td><a href="'
+                f'{links[step.id]}">{link_text(step.place)}</a></td>'
+                f"<td>{markdown(step.concept)}</td></tr>\n"
+            )
+    add("</tbody>\n</table>\n")
+    return "".join(rows).encode()
