@@ -96,8 +96,9 @@ def palace_cases(size: int, work: Path, runs: int) -> dict[str, Timing]:
     original = notes.read_text(encoding="utf-8")
     line_end = original.index("\n", original.index("\n- ") + 1)
 
-    def fresh_output(_: int) -> None:
+    def fresh_output(_: int) -> None:  # as on a fresh clone: no output, nothing remembered
         shutil.rmtree(project / "site", ignore_errors=True)
+        shutil.rmtree(project / ".palace-cache", ignore_errors=True)
 
     def edit_one_locus(i: int) -> None:  # a new description each run: each run is a real edit
         notes.write_text(f"{original[:line_end]} edit {i}{original[line_end:]}", encoding="utf-8")

@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--full",
         action="store_true",
-        help="render everything even when nothing changed since the last build",
+        help="render everything from scratch, even what did not change since the last build",
     )
     serve = command(
         "serve",

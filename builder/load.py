@@ -7,8 +7,9 @@ diagnostic of every file, so one run reports all problems at once.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assemble import Assembler
@@ -35,6 +36,17 @@ class Notes:
     files: tuple[NotesFile, ...]
     palaces: tuple[Palace, ...]
     diagnostics: tuple[Diagnostic, ...]
+    # what each file was when it was read (`file_state`), in the order of `files`
+    read_as: tuple[FileState, ...] = field(default=(), compare=False)
+
+    def changed_since_read(self) -> list[str]:
+        """The notes files saved again since they were read (an editor saving while a build
+        runs): the records may then mix two versions of a file, or miss the last one."""
+        return [
+            notes.display
+            for notes, state in zip(self.files, self.read_as, strict=True)
+            if file_state(notes.file) != state
+        ]
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -120,12 +132,30 @@ def _position(data: bytes, offset: int) -> tuple[int, int, str]:
     return line, col, text.replace("\0", " ")
 
 
+FileState = tuple[int, int, int, int] | None  # inode, size, modification and change time
+
+
+def file_state(path: Path) -> FileState:
+    """What tells one saved version of a file from the next: an editor that replaces the file
+    changes the inode, one that rewrites it the size or times."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
+
+
 def read_palace(notes: NotesFile) -> tuple[Palace | None, list[Diagnostic]]:
     """One notes file → its Palace (None when it has errors that leave no palace) + problems."""
     try:
         data = notes.file.read_bytes()
     except OSError as error:
         return None, [Diagnostic(notes.display, 1, 1, f"cannot read: {error.strerror}")]
+    return parse_palace(notes, data)
+
+
+def parse_palace(notes: NotesFile, data: bytes) -> tuple[Palace | None, list[Diagnostic]]:
+    """The bytes of a notes file → its Palace (None: errors leave no palace) + problems."""
     text, diagnostics = decode(data, notes.display)
     if text is None:
         return None, diagnostics
@@ -159,7 +189,9 @@ def _load(files: tuple[NotesFile, ...]) -> Notes:
     palaces: list[Palace] = []
     diagnostics: list[Diagnostic] = []
     owners: dict[str, str] = {}
+    states: list[FileState] = []
     for notes in files:
+        states.append(file_state(notes.file))  # before reading: a save after it shows
         palace, found = read_palace(notes)
         diagnostics.extend(found)
         if palace is None:
@@ -177,4 +209,4 @@ def _load(files: tuple[NotesFile, ...]) -> Notes:
             continue
         owners[palace.id] = notes.display
         palaces.append(palace)
-    return Notes(files, tuple(palaces), tuple(diagnostics))
+    return Notes(files, tuple(palaces), tuple(diagnostics), tuple(states))
