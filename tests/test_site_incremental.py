@@ -24,8 +24,7 @@ from hypothesis import strategies as st
 from builder.load import load_notes
 from builder.memo import Memo, Reuse
 from builder.records import Palace
-from builder.site import render_site
-from builder.site.render import _COMPILED, ENVIRONMENT
+from builder.site import render, render_site
 
 PICTURE_A = b"\x89PNG\r\n\x1a\n picture a"
 PICTURE_B = b"\x89PNG\r\n\x1a\n picture b"
@@ -372,5 +371,5 @@ def test_compiled_templates_are_remembered(tmp_path: Path) -> None:
 
 def new_process() -> None:
     """Forget the templates this process loaded."""
-    ENVIRONMENT.cache.clear()  # type: ignore[union-attr]
-    _COMPILED.clear()
+    render.ENVIRONMENT.cache.clear()  # type: ignore[union-attr]
+    render._COMPILED.clear()

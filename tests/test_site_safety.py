@@ -112,11 +112,12 @@ def test_fast_escape_writes_what_markupsafe_escape_would(both: dict[str, bytes])
     assert "escape_output(" in render.ENVIRONMENT.compile("{{ x }}", raw=True), (
         "the lean escape is in use"
     )
+    original = render.ENVIRONMENT
     try:
         render.ENVIRONMENT = standard
         assert render_site(palaces(HOSTILE, SEED), decks_for(palaces(HOSTILE, SEED))) == both
     finally:
-        render.ENVIRONMENT = render._environment()
+        render.ENVIRONMENT = original
 
 
 def test_template_syntax_in_notes_is_text(both: dict[str, bytes]) -> None:

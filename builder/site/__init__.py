@@ -22,9 +22,8 @@ rebuilds to the same bytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -68,8 +67,7 @@ MANY_PALACES_TITLE = "Memory palaces"
 V = TypeVar("V")
 
 
-@dataclass(frozen=True, slots=True)
-class Deck:
+class Deck(NamedTuple):
     """The Anki deck of a palace, as its download button shows it."""
 
     name: str  # the file, at the site root

@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from ..records import Palace
 
@@ -33,8 +33,7 @@ def csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-@dataclass(frozen=True, slots=True)
-class StaticFiles:
+class StaticFiles(NamedTuple):
     """The site's stylesheet, scripts and icon: their text, and their hashed paths in the site.
 
     `scripts` maps each script of the study pages (`search`, `srs`, `due`, `walk`, `quiz`,

@@ -18,7 +18,6 @@ key: line numbers, file names of pictures. Inserting a line above a room changes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -27,8 +26,7 @@ from ..records import Palace, Picture, Room
 from .pages import room_path
 
 
-@dataclass(frozen=True, slots=True)
-class RoomFacts:
+class RoomFacts(NamedTuple):
     """A room's place in the palace and the digests of what it shows."""
 
     room: Room
@@ -58,8 +56,7 @@ class Counts(NamedTuple):
     stops: int
 
 
-@dataclass(frozen=True, slots=True)
-class PalaceFacts:
+class PalaceFacts(NamedTuple):
     palace: Palace
     rooms: tuple[RoomFacts, ...]
     key: str  # id, title and notes file: shown by every page of the palace

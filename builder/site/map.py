@@ -20,8 +20,8 @@ text equivalent of the drawing. Both are written here rather than in a template:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -44,8 +44,7 @@ LOCUS, STEP = ("map-locus", 16), ("map-step", 12)
 LINE_CHARACTERS = int((ROOM_WIDTH - 2 * PAD) / (NAME_SIZE * 0.58))  # of a bold system font
 
 
-@dataclass(frozen=True, slots=True)
-class _Box:
+class _Box(NamedTuple):
     x: int
     y: int
     height: int

@@ -24,7 +24,6 @@ can clash with them on a page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..records import Palace, Picture, Room
@@ -112,8 +111,7 @@ class LocusView(NamedTuple):
     steps: tuple[StepView, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class RoomView:
+class RoomView(NamedTuple):
     """A room with its position in the palace and its loci, ready for the templates."""
 
     palace: Palace
@@ -197,34 +195,6 @@ def room_links(view: RoomView) -> dict[str, str]:
         for step in locus.steps:
             links[step.id] = f"{room_url}#{step.id}"
     return links
-
-
-class WalkRow(NamedTuple):
-    """One stop in the palace's table of the walk."""
-
-    number: int
-    href: str
-    place: str
-    concept: str
-    is_step: bool
-
-
-def walk_rows(
-    rooms: tuple[RoomView, ...], links: dict[str, str]
-) -> tuple[tuple[RoomView, tuple[WalkRow, ...]], ...]:
-    """The palace's walk, room by room, as rows for its table."""
-    walk = []
-    for view in rooms:
-        rows = []
-        for locus in view.loci:
-            rows.append(WalkRow(locus.number, links[locus.id], locus.place, locus.concept, False))
-            rows.extend(
-                WalkRow(step.number, links[step.id], step.place, step.concept, True)
-                for step in locus.steps
-            )
-        if rows:
-            walk.append((view, tuple(rows)))
-    return tuple(walk)
 
 
 def human_size(size: int) -> str:
