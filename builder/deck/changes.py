@@ -5,35 +5,29 @@ the stored one. So a note whose fields and tags are exactly those of the previou
 previous `mod` (and note id): an unchanged palace rebuilds byte for byte. A new or changed
 note gets `max(previous mod + 1, now)`, so it always grows. The note type works the same way with
 a checksum of its templates and CSS.
+
+Only the rooms whose key the previous deck does not hold are compared (`Rooms`): the others
+show exactly what they showed, so their notes and cards stay as they are.
 """
 
 from __future__ import annotations
 
 import html
-import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from .history import PreviousDeck, PreviousNote
-from .model import CARD_KINDS, FIELDS, Design
-from .notes import DeckNote, PalaceDeck, own_content
+from .collection import CardRow, NoteRow, Patch
+from .history import Card, PreviousNote
+from .model import CARD_KINDS, FIELDS
+from .notes import DeckNote, LocusRef, own_content
 
 CARD_ID_SPACE = len(CARD_KINDS)  # a card's id is its note's id + its ord: never lower this
+_ORDS = [[o for o in range(CARD_ID_SPACE) if bits >> o & 1] for bits in range(1 << CARD_ID_SPACE)]
 _NAMED = 10  # removed stops named in a summary line
 _ID, _LOCUS, _POSITION = (FIELDS.index(name) for name in ("Id", "Locus", "Position"))
 
 
-@dataclass(frozen=True, slots=True)
-class LocusRef:
-    """A stop of the walk (a locus or a step), by id and place name as written."""
-
-    id: str
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class PalaceChanges:
+class PalaceChanges(NamedTuple):
     """What one palace's deck changes since the previous build.
 
     `added`, `changed` and `unchanged` cover every stop of the walk; `changed` means the owner's
@@ -65,98 +59,132 @@ class PalaceChanges:
         return line
 
 
-class Stamped(NamedTuple):
-    """A note with its Anki note id and modification time. Its cards' ids are the note id plus
-    the template ord: note ids are CARD_ID_SPACE apart."""
-
-    note: DeckNote
-    id: int
-    mod: int
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """One palace's package, ready to write."""
-
-    deck: PalaceDeck
-    notes: tuple[Stamped, ...]
-    model_mod: int
-    changes: PalaceChanges
-
-
 class IdSource:
     """Ids of new notes: after every id already used, at least `now` in milliseconds (Anki reads
-    a note id as its creation time), CARD_ID_SPACE apart. Shared by the palaces of one build."""
+    a note id as its creation time), CARD_ID_SPACE apart. Shared by the palaces of one build;
+    a palace that adds no note leaves it as it was (so a deck kept unread changes nothing)."""
 
     def __init__(self, now: int) -> None:
         self.next_id = now * 1000
 
-    def counter(self, previous: PreviousDeck) -> Iterator[int]:
-        """Ids for one palace's new notes; hand it back to `done` afterwards."""
-        start = max(self.next_id, previous.max_note_id + CARD_ID_SPACE)
-        return itertools.count(start, CARD_ID_SPACE)
-
-    def done(self, counter: Iterator[int]) -> None:
-        self.next_id = next(counter)
+    def after(self, max_note_id: int) -> NewIds:
+        """Ids for one palace's new notes, after its previous deck's `max_note_id`."""
+        return NewIds(self, max(self.next_id, max_note_id + CARD_ID_SPACE))
 
 
-def plan(deck: PalaceDeck, previous: PreviousDeck, design: Design, now: int, ids: IdSource) -> Plan:
-    """Ids, mods and the change report of one palace's deck."""
-    added: list[LocusRef] = []
-    changed: list[LocusRef] = []
-    unchanged: list[LocusRef] = []
-    refreshed: list[LocusRef] = []
-    stamped = []
-    old_notes = previous.notes
-    note_ids = ids.counter(previous)
-    for note in deck.notes:
-        ref = LocusRef(note.stop_id, note.name)
-        old = old_notes.get(note.guid)
-        if old is None:
-            added.append(ref)
-            stamped.append(Stamped(note, next(note_ids), now))
-            continue
-        if old.flds == note.flds and old.tags == note.tags:
-            mod = old.mod
-            unchanged.append(ref)
-        else:
-            mod = max(old.mod + 1, now)
-            if own_content(old.fields) != own_content(note.fields):
-                changed.append(ref)
+class NewIds:
+    def __init__(self, source: IdSource, start: int) -> None:
+        self._source, self._next = source, start
+
+    def __call__(self) -> int:
+        note_id = self._next
+        self._next += CARD_ID_SPACE
+        self._source.next_id = self._next
+        return note_id
+
+
+class Comparison:
+    """Notes compared with the previous deck: their ids and mods, rows, cards and changes."""
+
+    def __init__(self, now: int, new_ids: NewIds) -> None:
+        self.now, self.new_ids = now, new_ids
+        self.rows: list[NoteRow] = []  # every compared note, in walk order
+        self.inserted: list[NoteRow] = []  # the new ones
+        self.updated: list[NoteRow] = []  # the ones with a new mod
+        # every compared note's cards: note id, deck, due, mod, a bit per template ord
+        self.note_cards: list[tuple[int, int, int, int, int]] = []
+        self.seen: set[str] = set()  # GUIDs compared
+        self.added: list[LocusRef] = []
+        self.changed: list[LocusRef] = []
+        self.unchanged: list[LocusRef] = []
+        self.refreshed: list[LocusRef] = []
+
+    def compare(self, notes: Sequence[DeckNote], old_notes: Mapping[str, PreviousNote]) -> None:
+        """Give each note its id and mod, and note how it changed."""
+        now, rows, note_cards, seen = self.now, self.rows, self.note_cards, self.seen
+        for note in notes:
+            old = old_notes.get(note.guid)
+            if old is None:
+                note_id, mod = self.new_ids(), now
+                self.added.append(note.ref)
+                row = (note_id, note.guid, mod, note.tags, note.flds, note.position, note.csum)
+                self.inserted.append(row)
+            elif old.flds == note.flds and old.tags == note.tags:
+                note_id, mod = old.id, old.mod
+                self.unchanged.append(note.ref)
+                row = (note_id, note.guid, mod, note.tags, note.flds, note.position, note.csum)
             else:
-                unchanged.append(ref)
-                refreshed.append(ref)
-        stamped.append(Stamped(note, old.id, mod))
-    ids.done(note_ids)
-    current = {note.guid for note in deck.notes}
-    gone = [old for guid, old in old_notes.items() if guid not in current]
-    removed = tuple(_ref(old) for old in sorted(gone, key=_position))
-    if previous.model_mod is None:
-        model_mod = now
-    elif previous.model_checksum == design.checksum:
-        model_mod = previous.model_mod
-    else:
-        model_mod = max(previous.model_mod + 1, now)
-    changes = PalaceChanges(
-        deck.palace_id,
-        f"{deck.palace_id}.apkg",
-        tuple(added),
-        tuple(changed),
-        tuple(unchanged),
-        removed,
-        tuple(refreshed),
-    )
-    return Plan(deck, tuple(stamped), model_mod, changes)
+                note_id, mod = old.id, max(old.mod + 1, now)
+                if own_content(old.flds) != own_content(note.flds):
+                    self.changed.append(note.ref)
+                else:
+                    self.unchanged.append(note.ref)
+                    self.refreshed.append(note.ref)
+                row = (note_id, note.guid, mod, note.tags, note.flds, note.position, note.csum)
+                self.updated.append(row)
+            rows.append(row)
+            note_cards.append((note_id, note.deck, note.position, mod, note.ords))
+            seen.add(note.guid)
+
+    def cards(self) -> list[CardRow]:
+        """The cards of the compared notes, in id order."""
+        return [
+            (note_id + ord_, note_id, deck, ord_, mod, due)
+            for note_id, deck, due, mod, ords in sorted(self.note_cards)
+            for ord_ in _ORDS[ords]
+        ]
+
+    def same(self, refs: Iterable[LocusRef]) -> None:
+        """Stops of rooms the previous deck holds as they are."""
+        self.unchanged.extend(refs)
+
+    def patch(self, old_notes: Mapping[str, PreviousNote], old_cards: Mapping[int, Card]) -> Patch:
+        """The rows to delete, update and insert in the previous collection: the compared
+        notes, with exactly their cards (new kinds, a stop no longer the last, a room's deck),
+        and no note of a stop that is gone (`old_notes`: at least those of the compared
+        stops, `old_cards`: theirs)."""
+        patch = Patch(updated_notes=self.updated, inserted_notes=self.inserted)
+        patch.deleted_notes = [old.id for guid, old in old_notes.items() if guid not in self.seen]
+        cards = {card[0]: card for card in self.cards()}
+        for card_id, old in old_cards.items():
+            card = cards.get(card_id)
+            if card is None:
+                patch.deleted_cards.append(card_id)
+            elif card != old:
+                patch.updated_cards.append(card)
+        patch.inserted_cards = [card for card_id, card in cards.items() if card_id not in old_cards]
+        return patch
+
+    def changes(self, palace_id: str, old_notes: Mapping[str, PreviousNote]) -> PalaceChanges:
+        gone = sorted((old for guid, old in old_notes.items() if guid not in self.seen),
+                      key=_position)  # fmt: skip
+        return PalaceChanges(
+            palace_id,
+            f"{palace_id}.apkg",
+            tuple(self.added),
+            tuple(self.changed),
+            tuple(self.unchanged),
+            tuple(_ref(old) for old in gone),
+            tuple(self.refreshed),
+        )
+
+
+def model_mod(previous_mod: int | None, same_design: bool, now: int) -> int:
+    """The note type's mod: kept while its templates and CSS stay the same."""
+    if previous_mod is None:
+        return now
+    return previous_mod if same_design else max(previous_mod + 1, now)
 
 
 def _position(old: PreviousNote) -> tuple[int, int]:
     """Where a previous note was on the walk, for listing removed stops in walk order."""
-    position = old.fields[_POSITION] if len(old.fields) > _POSITION else ""
+    fields = old.flds.split("\x1f")
+    position = fields[_POSITION] if len(fields) > _POSITION else ""
     return (int(position) if position.isdigit() else 0, old.id)
 
 
 def _ref(old: PreviousNote) -> LocusRef:
-    fields = old.fields
+    fields = old.flds.split("\x1f")
     stop_id = fields[_ID].partition("/")[2] if len(fields) > _ID else ""
     name = html.unescape(fields[_LOCUS]) if len(fields) > _LOCUS else ""
     return LocusRef(stop_id, name or stop_id)

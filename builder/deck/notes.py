@@ -3,62 +3,76 @@
 Every field is HTML: the owner's Markdown goes through `markup.inline` (safe HTML), plain names
 through `html.escape`. A note's GUID comes from its identity only (palace id + stop id), never
 from what it says, so fixing a typo, moving a locus or renaming a room keeps the note.
+
+The notes are laid out room by room (`layout`): each room gets a key, a digest of everything
+its notes show (its loci, its place on the walk, the stops just before and after it, the card
+kinds). Notes are rendered per room (`room_notes`), so a rebuild renders only the rooms whose
+key is not in the previous deck.
 """
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import html
-from dataclasses import dataclass
+import marshal
+from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..markup import inline
-from ..records import Palace, Picture, Stop
+from ..records import Locus, Palace, Picture, Room
 from .model import CARD_KINDS, FIELDS, stable_id
 
+FORMAT = 2  # of the room keys: raise it when what a note shows changes in this file
 _ORD = {kind.name: number for number, kind in enumerate(CARD_KINDS)}
 _ROUTE, _SEQUENCE = _ORD["route"], _ORD["sequence"]
 _OWN = tuple(FIELDS.index(name) for name in ("Locus", "Concept", "Description", "Note", "Picture"))
+_LOCUS = attrgetter("id", "locus", "concept", "description", "note")
+_STEP = attrgetter("id", "locus", "concept", "description")
+_STEPS = attrgetter("steps")
+
+
+class LocusRef(NamedTuple):
+    """A stop of the walk (a locus or a step), by id and place name as written."""
+
+    id: str
+    name: str
 
 
 class DeckNote(NamedTuple):
-    """One note as it goes into the deck, with the cards (template ords) it gets.
+    """One note as it goes into the deck, with the cards it gets (a bit per template ord).
 
     A named tuple rather than a dataclass: a deck makes one per stop, and this is faster."""
 
-    stop_id: str
-    name: str  # the place, as written: for the build summary
+    ref: LocusRef  # the stop: its id, and its place as written (for the build summary)
     guid: str
-    fields: tuple[str, ...]
+    csum: int  # Anki's checksum of the first field
     flds: str  # the fields as Anki stores them, joined by U+001F
     tags: str  # Anki's stored form: " tag1 tag2 "
     deck: int  # deck id of the note's room
     position: int
-    ords: tuple[int, ...]
+    ords: int  # bit n set: the note has the card of template ord n
 
 
-def own_content(fields: tuple[str, ...]) -> tuple[str, ...]:
+def own_content(flds: str) -> tuple[str, ...]:
     """What the owner wrote for a stop: its place, concept, description, note and picture (not
     what it shows of its room and neighbours)."""
+    fields = flds.split("\x1f")
     return tuple(fields[i] if i < len(fields) else "" for i in _OWN)
-
-
-@dataclass(frozen=True, slots=True)
-class PalaceDeck:
-    """Everything one palace's package holds, before ids and mods are assigned."""
-
-    palace_id: str
-    decks: tuple[tuple[int, str], ...]  # (deck id, name): the palace deck, then one per room
-    notes: tuple[DeckNote, ...]
-    media: tuple[tuple[str, bytes], ...]  # (bare file name, contents), sorted by name
 
 
 def note_guid(palace_id: str, stop_id: str) -> str:
     """Anki GUID of a stop: 72 bits of SHA-256 of its identity, in base 64 (12 characters)."""
     digest = hashlib.sha256(f"palace/note/{palace_id}/{stop_id}".encode()).digest()
-    return base64.b64encode(digest[:9]).decode("ascii")
+    return binascii.b2a_base64(digest[:9], newline=False).decode("ascii")
+
+
+def first_field_checksum(text: str) -> int:
+    """Anki's checksum of a note's first field: the first 32 bits of SHA-1 of its text without
+    HTML. The first field is the Id, `<palace id>/<stop id>`: ids never hold HTML."""
+    return int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:4], "big")
 
 
 def field_name(text: str) -> str:
@@ -71,98 +85,199 @@ def deck_name_part(text: str, fallback: str) -> str:
     return text.replace("::", ":").strip() or fallback
 
 
-class _Media:
-    """Pictures packed as media: bare, unique, deterministic names (content hash + suffix)."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self._tags: dict[tuple[Path, str], str] = {}
-
-    def img(self, picture: Picture | None) -> str:
-        if picture is None:
-            return ""
-        key = (picture.file, picture.alt)
-        tag = self._tags.get(key)
-        if tag is None:
-            data = picture.file.read_bytes()
-            name = f"palace-{hashlib.sha256(data).hexdigest()[:20]}{picture.file.suffix.lower()}"
-            self.files[name] = data
-            tag = f'<img src="{name}" alt="{html.escape(picture.alt)}">'
-            self._tags[key] = tag
-        return tag
+# A picture as a deck shows it: its media name (from its contents) and its alt text.
+MediaName = Callable[[Path], str]
 
 
-def palace_deck(palace: Palace, kinds: frozenset[str], prefix: str = "") -> PalaceDeck:
-    """The notes, decks and media of one palace, in walk order; `prefix` (`A::B`, already
-    checked by the configuration) names the decks above the palace's own deck."""
+def media_name(file: Path) -> str:
+    """A picture's bare, unique, deterministic media name: a hash of its contents + suffix."""
+    return f"palace-{hashlib.sha256(file.read_bytes()).hexdigest()[:20]}{file.suffix.lower()}"
+
+
+def img(picture: Picture | None, names: MediaName) -> str:
+    if picture is None:
+        return ""
+    return f'<img src="{names(picture.file)}" alt="{html.escape(picture.alt)}">'
+
+
+class RoomSlot(NamedTuple):
+    """A room's place in the deck: its stops are `walk[start:start + stops]`."""
+
+    room: Room
+    key: bytes  # digest of everything its notes show
+    start: int
+    stops: int
+    deck: int
+    picture: str  # the room's <img>, or ""
+
+
+class Layout(NamedTuple):
+    """One palace's deck before any note is rendered: rooms with keys, decks, media, refs."""
+
+    palace: Palace
+    rooms: tuple[RoomSlot, ...]
+    decks: tuple[tuple[int, str], ...]  # (deck id, name): the palace deck, then one per room
+    media: tuple[tuple[str, Path], ...]  # (media name, file), sorted by name
+    wanted: int  # the card kinds chosen: a bit per template ord
+    cards: int  # cards in the deck
+    key: bytes  # a digest of everything the deck's notes, decks and media hold
+
+
+def _digest(value: Any) -> bytes:
+    return hashlib.blake2b(marshal.dumps(value), digest_size=16).digest()
+
+
+def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName) -> Layout:
+    """The rooms of `palace` with their keys and decks; `prefix` (`A::B`, already checked by
+    the configuration) names the decks above the palace's own deck."""
     top = deck_name_part(palace.title, palace.id)
     if prefix:
         top = f"{prefix}::{top}"
+    wanted = sum(1 << _ORD[kind] for kind in kinds)
     decks: dict[str, tuple[int, str]] = {}  # casefolded name → (id, name): Anki's deck key
-    rooms: dict[str, tuple[str, int, str, str]] = {}  # id → name, deck, tags, picture
-    media = _Media()
+    media: dict[str, Path] = {}
+    walk = palace.walk
+    head = (FORMAT, palace.id, palace.title, wanted)
+    slots = []
+    start = steps = 0
     for room in palace.rooms:
         name = f"{top}::{deck_name_part(room.name, room.id)}"
         deck_id = stable_id(f"palace/deck/{palace.id}/{room.id}")
         deck = decks.setdefault(name.casefold(), (deck_id, name))[0]
-        tags = f" {palace.id} {palace.id}::{room.id} "
-        rooms[room.id] = (field_name(room.name), deck, tags, media.img(room.picture))
-
-    walk = palace.walk
-    places = [field_name(stop.place) for stop in walk] + [""]
-    concepts = [inline(stop.concept) for stop in walk] + [""]
-    wanted = frozenset(_ORD[kind] for kind in kinds)
-    always = tuple(o for o in (0, 1) if o in wanted)
-    route = (*always, _ROUTE) if _ROUTE in wanted else always
-    title = field_name(palace.title)
-    notes = []
-    for index, stop in enumerate(walk):
-        locus, step, stop_id = stop.locus, stop.step, stop.id
-        room_name, deck, tags, room_picture = rooms[stop.room.id]
-        sequence = _sequence(stop) if step else ""
-        has_next = index + 1 < len(walk)
-        fields = (
-            f"{palace.id}/{stop_id}",
-            title,
-            room_name,
-            field_name(locus.locus) if step else "",
-            places[index],
-            str(stop.number),
-            places[index - 1] if index else "",
-            concepts[index],
-            inline(stop.description),
-            inline(locus.note) if locus.note and not step else "",
-            media.img(locus.picture),
-            room_picture,
-            places[index + 1],
-            concepts[index + 1],
-            sequence,
-        )
-        ords = route if has_next else always
-        if sequence and _SEQUENCE in wanted:
-            ords = (*ords, _SEQUENCE)
-        guid = note_guid(palace.id, stop_id)
-        flds = "\x1f".join(fields)
-        notes.append(
-            DeckNote(stop_id, stop.place, guid, fields, flds, tags, deck, stop.number, ords)
-        )
+        loci = room.loci
+        in_room = sum(map(len, map(_STEPS, loci)))
+        count = len(loci) + in_room
+        steps += in_room
+        shown = list(map(_LOCUS, loci))  # and of the loci with pictures or steps, those:
+        extras = [(number, _picture(locus.picture, names, media), tuple(map(_STEP, locus.steps)))
+                  for number, locus in enumerate(loci) if locus.picture or locus.steps]  # fmt: skip
+        before = walk[start - 1].place if start else None
+        after = walk[start + count] if start + count < len(walk) else None
+        picture = _picture(room.picture, names, media)
+        key = _digest(
+            (*head, room.id, room.name, picture, deck, start, before,
+             after and (after.place, after.concept), shown, extras)
+        )  # fmt: skip
+        slots.append(RoomSlot(room, key, start, count, deck, img(room.picture, names)))
+        start += count
     top_deck = (stable_id(f"palace/deck/{palace.id}"), top)
-    return PalaceDeck(
-        palace.id,
-        (top_deck, *decks.values()),
-        tuple(notes),
-        tuple(sorted(media.files.items())),
+    all_decks = (top_deck, *decks.values())
+    files = tuple(sorted(media.items()))
+    return Layout(
+        palace,
+        tuple(slots),
+        all_decks,
+        files,
+        wanted,
+        count_cards(len(walk), steps, wanted),
+        _digest((FORMAT, [slot.key for slot in slots], all_decks, [name for name, _ in files])),
     )
 
 
-def _sequence(stop: Stop) -> str:
-    """The steps of a stop's locus in order, this stop's concept blanked (the Sequence card)."""
-    assert stop.step is not None
-    locus = stop.locus
+def stop_refs(palace: Palace) -> list[LocusRef]:
+    """Every stop of the walk, in order."""
+    refs = []
+    for room in palace.rooms:
+        for locus in room.loci:
+            refs.append(LocusRef(locus.id, locus.locus))
+            if locus.steps:
+                refs.extend(LocusRef(step.id, step.locus) for step in locus.steps)
+    return refs
+
+
+def _picture(
+    picture: Picture | None, names: MediaName, media: dict[str, Path]
+) -> tuple[str, str] | None:
+    if picture is None:
+        return None
+    name = names(picture.file)
+    media.setdefault(name, picture.file)
+    return (name, picture.alt)
+
+
+def count_cards(stops: int, steps: int, wanted: int) -> int:
+    """Cards of a deck of `stops` notes, `steps` of them steps: every stop has the place and
+    concept cards, every stop but the last a route card, every step a sequence card."""
+    always = (wanted & 1) + (wanted >> 1 & 1)
+    route = wanted >> _ROUTE & 1
+    sequence = wanted >> _SEQUENCE & 1
+    return stops * always + max(stops - 1, 0) * route + steps * sequence
+
+
+def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNote]:
+    """The notes of one room, in walk order."""
+    palace = layout.palace
+    walk = palace.walk
+    start, end = slot.start, slot.start + slot.stops
+    # What each stop shows of itself: id, place (as written and as HTML), concept, description,
+    # parent, note, picture, sequence; then the place and concept of the stop after the room.
+    shown = []
+    for locus in slot.room.loci:
+        place = field_name(locus.locus)
+        picture = img(locus.picture, names) if locus.picture is not None else ""
+        note = inline(locus.note) if locus.note else ""
+        shown.append((locus.id, locus.locus, place, inline(locus.concept),
+                      inline(locus.description), "", note, picture, ""))  # fmt: skip
+        for step in locus.steps:
+            shown.append((step.id, step.locus, field_name(step.locus), inline(step.concept),
+                          inline(step.description), place, "", picture,
+                          _sequence(locus, step.id)))  # fmt: skip
+    if not shown:  # a room without loci
+        return []
+    if end < len(walk):
+        after = walk[end]
+        following = [(field_name(after.place), inline(after.concept))]
+    else:
+        following = [("", "")]
+    nexts = [(stop[2], stop[3]) for stop in shown[1:]] + following
+    previous = field_name(walk[start - 1].place) if start else ""
+    wanted = layout.wanted
+    always, sequence = wanted & 0b11, wanted & (1 << _SEQUENCE)
+    route = wanted & (1 << _ROUTE)
+    last = len(walk)
+    room = slot.room
+    head = f"\x1f{field_name(palace.title)}\x1f{field_name(room.name)}\x1f"
+    tags = f" {palace.id} {palace.id}::{room.id} "
+    palace_id = palace.id
+    id_prefix = f"{palace_id}/"
+    deck, room_picture = slot.deck, slot.picture
+    notes = []
+    position = start
+    for (stop_id, name, place, concept, description, parent, note, picture, steps), (
+        next_place,
+        next_concept,
+    ) in zip(shown, nexts, strict=True):
+        position += 1
+        ords = always | sequence if steps else always
+        if position < last:
+            ords |= route
+        id_field = id_prefix + stop_id
+        flds = "\x1f".join(
+            (id_field + head + parent, place, str(position), previous, concept, description,
+             note, picture, room_picture, next_place, next_concept, steps)
+        )  # fmt: skip
+        previous = place
+        notes.append(
+            DeckNote(
+                LocusRef(stop_id, name),
+                note_guid(palace_id, stop_id),
+                first_field_checksum(id_field),
+                flds,
+                tags,
+                deck,
+                position,
+                ords,
+            )
+        )
+    return notes
+
+
+def _sequence(locus: Locus, asked: str) -> str:
+    """The steps of a locus in order, the asked one blanked (the Sequence card)."""
     items = []
     for step in locus.steps:
         place = f'<span class="step-locus">{field_name(step.locus)}</span>'
-        if step.id == stop.step.id:
+        if step.id == asked:
             items.append(f'<li class="asked">{place}: <span class="blank">[…]</span></li>')
         else:
             items.append(

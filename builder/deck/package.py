@@ -1,140 +1,246 @@
-"""A planned palace deck → the bytes of its `.apkg`, the same bytes for the same input.
+"""The `.apkg` zip: `collection.anki2`, `media` and the numbered media files, the same bytes for
+the same contents.
 
-genanki writes what carries Anki's format (schema, collection row, note type and deck JSON),
-with the note type's `mod` as its only timestamp. Notes and cards are then inserted in bulk
-with their own ids and mods (genanki gives every note one timestamp, and is slow per note). The
-database is built in memory and serialised (no temp files); the zip is built in memory with
-fixed entry times, so the same plan always gives the same bytes.
+The collection (several MB) is deflated in fixed chunks of `CHUNK` bytes, each by a fresh
+compressor ended with a sync flush, so each chunk's compressed bytes depend on that chunk only;
+the chunks' compressed lengths are recorded in an extra field of the zip entry. A deflate stream
+made of such pieces, ended by an empty final block, is valid deflate (pigz writes the same).
+So a rebuild deflates again only the chunks whose bytes changed, and copies the others from the
+previous package: what a package holds decides its bytes, whichever way it was made. Two cores
+deflate together. Pictures that are compressed already are stored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import itertools
-import json
-import re
-import sqlite3
+import struct
+import threading
 import zipfile
-from collections.abc import Iterator
-from functools import cache
+import zlib
+from collections.abc import Callable, Sequence
+from typing import Generic, NamedTuple, Self, TypeVar
 
-from .changes import Plan
-from .model import CARD_KINDS, MODEL_ID, SORT_FIELD, Design, genanki_model
+T = TypeVar("T")
 
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
-_UNIX = 3  # zip "created on" system: fixed, whatever builds it
+CHUNK = 1 << 16  # bytes of the collection per separately deflated piece
+LEVEL = 1  # zlib: 3x faster than the default (6) on a collection; the file ~12% larger
+COLLECTION = "collection.anki2"
+ZIP_DATE, ZIP_TIME = (0 << 9) | (1 << 5) | 1, 0  # 1980-01-01 00:00, the earliest a zip holds
+_CHUNKS_FIELD = 0x4C50  # extra field id ("PL"): chunk size, then each chunk's deflated length
+_FINAL = b"\x03\x00"  # an empty final block (fixed Huffman codes): ends the stream
 _ALREADY_COMPRESSED = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})
-_LEVEL = 1  # zlib: 3x faster than the default (6) on a collection; the file ~15% larger
-_TAG = re.compile(r"<[^>]*>")
+_VERSION = 20  # "version needed to extract": 2.0, deflate
+_MADE_BY = (3 << 8) | _VERSION  # made on Unix: external attributes are Unix modes
+_MODE = 0o100644 << 16  # a regular file, rw-r--r--
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
 
 
-def write_package(plan: Plan, design: Design) -> bytes:
-    """The `.apkg` of one palace: `collection.anki2`, `media` and the numbered media files."""
-    entries = [("collection.anki2", _collection(plan, design))]
-    media = plan.deck.media
-    entries.append(
-        ("media", json.dumps({str(i): name for i, (name, _) in enumerate(media)}).encode("utf-8"))
+class Entry(NamedTuple):
+    """One file in a zip, as stored: its bytes compressed or not (`method`), and a CRC-32."""
+
+    name: str
+    method: int  # zipfile.ZIP_DEFLATED or zipfile.ZIP_STORED
+    crc: int
+    size: int  # uncompressed
+    data: bytes  # as stored
+    extra: bytes = b""
+
+    @property
+    def chunks(self) -> list[bytes] | None:
+        """The deflated chunks, if this entry was written in chunks of `CHUNK` bytes."""
+        offset = 0
+        extra = self.extra
+        while offset + 4 <= len(extra):
+            field, length = struct.unpack_from("<2H", extra, offset)
+            body = extra[offset + 4 : offset + 4 + length]
+            offset += 4 + length
+            if field != _CHUNKS_FIELD or len(body) < 4 or len(body) % 4:
+                continue
+            chunk, *lengths = struct.unpack(f"<{len(body) // 4}L", body)
+            if chunk != CHUNK or sum(lengths) + len(_FINAL) != len(self.data):
+                return None
+            pieces, start = [], 0
+            for length in lengths:
+                pieces.append(self.data[start : start + length])
+                start += length
+            return pieces
+        return None
+
+    def contents(self) -> bytes:
+        """The uncompressed bytes."""
+        return self.inflating().start().results_joined()
+
+    def inflating(self, first: Callable[[], object] | None = None) -> Inflating:
+        """The uncompressed bytes, on two threads: chunk by chunk when written in chunks."""
+        if self.method == zipfile.ZIP_STORED:
+            return Inflating(self, bytes, [self.data], first)
+        pieces = self.chunks
+        if pieces is None:
+            return Inflating(self, _inflate, [self.data], first)
+        return Inflating(self, _inflate, pieces, first)
+
+
+def _inflate(piece: bytes) -> bytes:
+    return zlib.decompressobj(-15).decompress(piece)
+
+
+def read_zip(data: bytes) -> dict[str, Entry]:
+    """The entries of a zip held in memory, as stored (nothing is inflated)."""
+    entries = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for info in package.infolist():
+            fields = _LOCAL.unpack_from(data, info.header_offset)
+            if fields[0] != b"PK\x03\x04":
+                raise zipfile.BadZipFile(f"{info.filename}: no local header")
+            start = info.header_offset + _LOCAL.size + fields[-2] + fields[-1]
+            stored = data[start : start + info.compress_size]
+            if len(stored) != info.compress_size:
+                raise zipfile.BadZipFile(f"{info.filename}: cut short")
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise zipfile.BadZipFile(f"{info.filename}: unknown compression")
+            entries[info.filename] = Entry(
+                info.filename, info.compress_type, info.CRC, info.file_size, stored, info.extra
+            )
+    return entries
+
+
+def collection_entry(collection: bytes, previous: Entry | None, old: bytes | None) -> Entry:
+    """The zip entry of a collection, deflated in chunks; chunks equal to those of `old` (the
+    previous package's collection, stored as `previous`) are copied, not deflated again."""
+    pieces = previous.chunks if previous is not None and old is not None else None
+    count = -(-len(collection) // CHUNK)
+    deflated: list[bytes | None] = [None] * count
+    if pieces is not None and old is not None:
+        for i in range(min(count, len(pieces))):
+            start = i * CHUNK
+            if collection[start : start + CHUNK] == old[start : start + CHUNK]:
+                deflated[i] = pieces[i]
+    todo = [i for i, piece in enumerate(deflated) if piece is None]
+    for i, piece in zip(todo, in_parallel(lambda i: _deflate(collection, i), todo), strict=True):
+        deflated[i] = piece
+    done = [piece for piece in deflated if piece is not None]
+    unchanged = previous is not None and not todo and len(collection) == previous.size
+    crc = previous.crc if previous is not None and unchanged else zlib.crc32(collection)
+    field = struct.pack(f"<2H{count + 1}L", _CHUNKS_FIELD, 4 * (count + 1), CHUNK,
+                        *map(len, done))  # fmt: skip
+    data = b"".join((*done, _FINAL))
+    return Entry(COLLECTION, zipfile.ZIP_DEFLATED, crc, len(collection), data, field)
+
+
+def _deflate(collection: bytes, index: int) -> bytes:
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    start = index * CHUNK
+    return compressor.compress(collection[start : start + CHUNK]) + compressor.flush(
+        zlib.Z_SYNC_FLUSH
     )
-    entries.extend((str(i), data) for i, (_, data) in enumerate(media))
-    kinds = {str(i): name[name.rfind(".") :].lower() for i, (name, _) in enumerate(media)}
-    return _zip(sorted(entries), kinds)
 
 
-def _collection(plan: Plan, design: Design) -> bytes:
-    db = sqlite3.connect(":memory:")
-    try:
-        _write_collection(db, plan, design)
-        db.commit()
-        return db.serialize()
-    finally:
-        db.close()
+def file_entry(name: str, data: bytes, suffix: str = "") -> Entry:
+    """A small file: deflated whole, or stored when it is a compressed picture already."""
+    if suffix in _ALREADY_COMPRESSED:
+        return Entry(name, zipfile.ZIP_STORED, zlib.crc32(data), len(data), data)
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
+    stored = compressor.compress(data) + compressor.flush()
+    return Entry(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), stored)
 
 
-def _write_collection(db: sqlite3.Connection, plan: Plan, design: Design) -> None:
-    import genanki
-    from genanki.apkg_col import APKG_COL
-    from genanki.apkg_schema import APKG_SCHEMA
-
-    # genanki's Package.write_to_db, with the indexes made after the rows (faster).
-    tables, indexes = _split_schema(APKG_SCHEMA)
-    cursor = db.cursor()
-    cursor.executescript(tables)
-    cursor.executescript(APKG_COL)
-    (top_id, top_name), *rooms = plan.deck.decks
-    top = genanki.Deck(top_id, top_name)
-    top.add_model(_model(design))
-    top.write_to_db(cursor, plan.model_mod, itertools.count(1))
-    # The room decks in one update: genanki rewrites all decks' JSON once per deck.
-    (decks_json,) = cursor.execute("SELECT decks FROM col").fetchone()
-    decks = json.loads(decks_json)
-    decks.update({str(deck_id): genanki.Deck(deck_id, name).to_json() for deck_id, name in rooms})
-    cursor.execute("UPDATE col SET decks = ?", (json.dumps(decks),))
-    cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", _note_rows(plan))
-    # Cards: one row per note with a bit per template ord, expanded to card rows by SQLite
-    # (three times faster than binding 18 values per card from Python).
-    cursor.execute("PRAGMA temp_store = MEMORY")
-    cursor.execute("CREATE TEMP TABLE note_cards (id INTEGER PRIMARY KEY, did, due, mod, ords)")
-    cursor.executemany("INSERT INTO temp.note_cards VALUES (?,?,?,?,?)", _note_cards(plan))
-    cursor.execute(_CARDS)
-    cursor.execute("DROP TABLE temp.note_cards")
-    cursor.executescript(indexes)
+def write_zip(entries: Sequence[Entry]) -> bytes:
+    """A zip of `entries` in the given order, with fixed times and attributes."""
+    parts: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for entry in entries:
+        name = entry.name.encode("ascii")
+        common = (_VERSION, 0, entry.method, ZIP_TIME, ZIP_DATE, entry.crc, len(entry.data),
+                  entry.size, len(name), len(entry.extra))  # fmt: skip
+        local = _LOCAL.pack(b"PK\x03\x04", *common)
+        parts += (local, name, entry.extra, entry.data)
+        central += (
+            _CENTRAL.pack(b"PK\x01\x02", _MADE_BY, *common, 0, 0, 0, _MODE, offset),
+            name,
+            entry.extra,
+        )
+        offset += len(local) + len(name) + len(entry.extra) + len(entry.data)
+    directory = b"".join(central)
+    end = _END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
+    return b"".join((*parts, directory, end))
 
 
-def _note_rows(plan: Plan) -> Iterator[tuple[object, ...]]:
-    for note, note_id, mod in plan.notes:
-        # id, guid, note type, mod, usn, tags, fields, sort field, checksum, flags, data
-        fields = note.fields
-        yield (note_id, note.guid, MODEL_ID, mod, -1, note.tags, note.flds,
-               _sort_value(fields[SORT_FIELD]), _checksum(fields[0]), 0, "")  # fmt: skip
+def in_parallel(work: Callable[[T], bytes], items: Sequence[T]) -> list[bytes]:
+    """`[work(item) for item in items]` on two threads (see `Parallel`)."""
+    return Parallel(work, items).start().results()
 
 
-def _note_cards(plan: Plan) -> Iterator[tuple[int, int, int, int, int]]:
-    for note, note_id, mod in plan.notes:
-        yield note_id, note.deck, note.position, mod, sum(1 << ord_ for ord_ in note.ords)
+class Parallel(Generic[T]):
+    """`work(item)` for each item, on a helper thread from `start()` on, and on the caller's
+    thread too once it asks for the `results()`: zlib lets go of the GIL while it works, so
+    two cores deflate (or inflate) at once, and the caller can do other work meanwhile. The
+    helper first runs `first`, if given (`first_result`)."""
+
+    def __init__(
+        self,
+        work: Callable[[T], bytes],
+        items: Sequence[T],
+        first: Callable[[], object] | None = None,
+    ) -> None:
+        self._work, self._items, self._first = work, items, first
+        self._results: list[bytes] = [b""] * len(items)
+        self._claimed = iter(range(len(items)))
+        self._lock = threading.Lock()
+        self._failed: list[BaseException] = []
+        self._helper: threading.Thread | None = None
+        self.first_result: object = None
+
+    def start(self) -> Self:
+        if self._first is not None or len(self._items) > 1:
+            self._helper = threading.Thread(target=self._help, daemon=True)
+            self._helper.start()
+        return self
+
+    def _help(self) -> None:
+        try:
+            if self._first is not None:
+                self.first_result = self._first()
+            self._run()
+        except BaseException as error:  # handed to the caller's thread
+            self._failed.append(error)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                index = next(self._claimed, None)
+            if index is None:
+                return
+            self._results[index] = self._work(self._items[index])
+
+    def results(self) -> list[bytes]:
+        try:
+            self._run()
+        finally:
+            if self._helper is not None:
+                self._helper.join()
+                self._helper = None
+        if self._failed:
+            raise self._failed[0]
+        return self._results
 
 
-# A card's id is its note's id + its ord; new cards are due in walk order.
-_CARDS = f"""
-WITH ords (ord) AS (VALUES {", ".join(f"({ord_})" for ord_ in range(len(CARD_KINDS)))})
-INSERT INTO cards (id, nid, did, ord, mod, usn, type, queue, due, ivl, factor, reps, lapses,
-                   left, odue, odid, flags, data)
-SELECT n.id + ords.ord, n.id, n.did, ords.ord, n.mod, -1, 0, 0, n.due, 0, 0, 0, 0,
-       0, 0, 0, 0, ''
-FROM temp.note_cards AS n JOIN ords ON (n.ords >> ords.ord) & 1
-ORDER BY n.id, ords.ord
-"""
+class Inflating(Parallel[bytes]):
+    def __init__(
+        self,
+        entry: Entry,
+        work: Callable[[bytes], bytes],
+        pieces: Sequence[bytes],
+        first: Callable[[], object] | None,
+    ) -> None:
+        super().__init__(work, pieces, first)
+        self.entry = entry
 
-
-def _split_schema(schema: str) -> tuple[str, str]:
-    cut = schema.index("CREATE INDEX")
-    return schema[:cut], schema[cut:]
-
-
-@cache
-def _model(design: Design) -> object:
-    """The genanki note type, made once: genanki computes its card requirements on first use."""
-    return genanki_model(design)
-
-
-def _sort_value(text: str) -> int | str:
-    return int(text) if text.isdigit() else text
-
-
-def _checksum(first_field: str) -> int:
-    """Anki's field checksum: the first 32 bits of SHA-1 of the field without HTML."""
-    text = _TAG.sub("", first_field) if "<" in first_field else first_field
-    return int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:4], "big")
-
-
-def _zip(entries: list[tuple[str, bytes]], suffixes: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.create_system = _UNIX
-            info.external_attr = 0o644 << 16
-            stored = suffixes.get(name) in _ALREADY_COMPRESSED
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            package.writestr(info, data, compresslevel=None if stored else _LEVEL)
-    return buffer.getvalue()
+    def results_joined(self) -> bytes:
+        """The uncompressed bytes, checked against the entry's size and CRC-32."""
+        data = b"".join(self.results())
+        if len(data) != self.entry.size or zlib.crc32(data) != self.entry.crc:
+            raise ValueError(f"{self.entry.name}: damaged (size or CRC-32 wrong)")
+        return data
