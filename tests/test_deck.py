@@ -315,3 +315,132 @@ def test_bytes_do_not_depend_on_the_process(tmp_path: Path) -> None:
         for seed in ("1", "2")
     }
     assert outputs == {render_decks(records, None, now=T0).files["test-palace.apkg"]}
+
+
+def test_a_room_without_loci_makes_no_note(tmp_path: Path) -> None:
+    text = THREE_ROOMS.replace("## Bedroom\n", "## Cellar\n\n## Bedroom\n")
+    first = render_decks(palaces(tmp_path, THREE_ROOMS), None, now=T0)
+    out = render_decks(palaces(tmp_path, text), save(first.files, tmp_path / "out"), now=T1)
+    assert out.summary_lines() == ["test-palace.apkg: 0 added, 0 changed, 9 unchanged, 0 removed"]
+    decks = json.loads(collection(out.files["test-palace.apkg"]).execute("SELECT decks FROM col")
+                       .fetchone()[0])  # fmt: skip
+    assert "Test palace::Cellar" in {deck["name"] for deck in decks.values()}
+
+
+def test_pictures_are_copied_from_the_previous_deck_until_they_change(tmp_path: Path) -> None:
+    from builder.memo import Memo
+
+    gate = Path(__file__).parent / "cases" / "pictures" / "gate.png"
+    picture = tmp_path / "source" / "gate.png"
+    (tmp_path / "source").mkdir()
+    picture.write_bytes(gate.read_bytes())
+    text = THREE_ROOMS.replace("fits the noise", "fits the noise\n![the arch](gate.png)")
+    memo = Memo("s")
+    first = render_decks(palaces(tmp_path, text), None, now=T0, memo=memo)
+    previous = save(first.files, tmp_path / "out")
+    again = render_decks(palaces(tmp_path, text), previous, now=T1, memo=memo)
+    assert again.files == first.files
+    # Another picture under the same name: a new media name, so Anki fetches it.
+    picture.write_bytes(gate.read_bytes() + b"\0")
+    os.utime(picture, ns=(1, 1))
+    changed = render_decks(palaces(tmp_path, text), previous, now=T1, memo=memo)
+    with zipfile.ZipFile(io.BytesIO(changed.files["test-palace.apkg"])) as package:
+        (name,) = json.loads(package.read("media")).values()
+        assert package.read("0") == picture.read_bytes()
+    assert note_rows(changed.files["test-palace.apkg"])["arch"][2][FIELDS.index("Picture")] == (
+        f'<img src="{name}" alt="the arch">'
+    )
+    assert changed.summary_lines()[0].startswith("test-palace.apkg: 0 added, 1 changed")
+
+
+# -- Anki's legacy format, as genanki writes it --------------------------------------------------
+
+
+def test_the_note_type_is_the_one_genanki_writes() -> None:
+    import genanki
+
+    from builder.deck.model import SORT_FIELD, design, model_json
+
+    cards = design()
+    model = genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[
+            {"name": kind.template, "qfmt": front, "afmt": back}
+            for kind, (front, back) in zip(CARD_KINDS, cards.templates, strict=True)
+        ],
+        css=cards.css,
+        sort_field_index=SORT_FIELD,
+    )
+    deck_id = stable_id("palace/deck/x")
+    assert json.dumps(model_json(cards, T0, deck_id)) == json.dumps(model.to_json(T0, deck_id))
+
+
+@pytest.mark.parametrize(
+    "fronts",
+    [
+        ["{{#Locus}}{{Palace}}{{/Locus}}", "{{Concept}}", "{{^Note}}{{Next}}{{/Note}}", "x"],
+        ["{{Locus}} {{Concept}}", "{{#Id}}{{#Room}}{{Room}}{{/Room}}{{/Id}}", "{{text:Note}}",
+         "{{#Sequence}}{{^Parent}}-{{/Parent}}{{Sequence}}{{/Sequence}}"],
+    ],
+)  # fmt: skip
+def test_required_fields_are_worked_out_as_genanki_does(fronts: list[str]) -> None:
+    import genanki
+
+    from builder.deck.model import Design, required_fields
+
+    templates = tuple((front, "{{FrontSide}}") for front in fronts)
+    model = genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": str(i), "qfmt": f, "afmt": b} for i, (f, b) in enumerate(templates)],
+    )
+    assert required_fields(Design(templates, "")) == model._req
+
+
+def test_the_cards_need_the_fields_genanki_says() -> None:
+    import genanki
+
+    from builder.deck.model import design, required_fields
+
+    model = genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": k.template, "qfmt": f, "afmt": b}
+                   for k, (f, b) in zip(CARD_KINDS, design().templates, strict=True)],
+    )  # fmt: skip
+    assert (
+        required_fields(design())
+        == model._req
+        == [
+            [0, "all", [FIELDS.index("Locus")]],
+            [1, "all", [FIELDS.index("Concept")]],
+            [2, "all", [FIELDS.index("Next")]],
+            [3, "all", [FIELDS.index("Sequence")]],
+        ]
+    )
+
+
+def test_the_collection_is_the_one_genanki_writes(tmp_path: Path) -> None:
+    from genanki import Deck
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    from builder.deck.collection import deck_json
+
+    theirs = sqlite3.connect(":memory:")
+    theirs.executescript(APKG_SCHEMA)
+    theirs.executescript(APKG_COL)
+    ours = collection(render_decks(palaces(tmp_path, THREE_ROOMS), None, now=T0).files[
+        "test-palace.apkg"])  # fmt: skip
+    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
+    assert ours.execute(schema).fetchall() == theirs.execute(schema).fetchall()
+    (mine,), (genankis,) = (db.execute("SELECT * FROM col").fetchall() for db in (ours, theirs))
+    assert mine[:8] == genankis[:8]
+    for i in (8, 11, 12):  # conf, dconf, tags
+        assert json.loads(mine[i]) == json.loads(genankis[i])
+    assert json.loads(mine[10])["1"] == json.loads(genankis[10])["1"]  # the Default deck
+    assert deck_json(5, "A::B") == Deck(5, "A::B").to_json()

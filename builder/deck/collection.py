@@ -8,7 +8,7 @@ cards, note types, decks), never pages, so a patched collection imports as a new
 
 The schema and the collection row are those genanki 0.13 writes (Anki's own legacy format,
 frozen since 2014); they are written out here, not imported from genanki, which costs 40 ms to
-import and is otherwise not needed (`tests/test_deck_format.py` compares the two).
+import and is otherwise not needed (`tests/test_deck.py` compares the two).
 """
 
 from __future__ import annotations

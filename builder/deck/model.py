@@ -110,7 +110,7 @@ def design() -> Design:
 
 def model_json(design: Design, mod: int, deck_id: int) -> dict[str, Any]:
     """The note type as Anki's legacy collection stores it in `col.models` (the JSON genanki
-    0.13 writes, key for key: `tests/test_deck_format.py` holds the two side by side)."""
+    0.13 writes, key for key: `tests/test_deck.py` holds the two side by side)."""
     return {
         "css": design.css,
         "did": deck_id,

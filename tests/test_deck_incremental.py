@@ -1,0 +1,414 @@
+"""Rebuilds that patch the previous deck instead of writing it anew, and decks kept unread.
+
+A rebuild opens the previous build's collection, changes only the notes and cards that differ
+and deflates again only the chunks of the collection whose bytes changed. These tests hold it
+to what a full rebuild gives: the same rows, the same changes, and in the real Anki engine the
+same notes, fields, mods and cards, with review history kept and nothing duplicated.
+"""
+
+from __future__ import annotations
+
+import io
+import marshal
+import sqlite3
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anki.collection import Collection
+from anki.import_export_pb2 import ImportAnkiPackageRequest
+
+from builder.deck import ALL_KINDS, DeckOutput, render, render_decks
+from builder.deck.model import design
+from builder.deck.package import CHUNK, read_zip
+from builder.errors import PalaceError
+from builder.load import load_notes
+from builder.memo import Memo, Reuse
+from builder.records import Palace
+from tests.test_deck_anki import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = (ROOT / "source" / "ml-palace.md").read_text(encoding="utf-8")
+FILE = "ml-palace.apkg"
+T0 = 1_700_000_000  # the first build
+T1 = T0 + 86_400  # the rebuild, a day later
+TWO_KINDS = frozenset({"place-concept", "concept-place"})
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def load(tmp_path: Path, text: str, name: str = "ml-palace.md") -> tuple[Palace, ...]:
+    source = tmp_path / "source"
+    source.mkdir(parents=True, exist_ok=True)
+    (source / name).write_text(text, encoding="utf-8")
+    notes = load_notes([str(source)])
+    assert not notes.errors, notes.errors
+    return notes.palaces
+
+
+def save(output: DeckOutput, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in output.files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def carried(memo: Memo) -> Memo:
+    """The memo as the next build (another process) loads it."""
+    saved = marshal.loads(memo.dumps())
+    return Memo(saved["stamp"], saved["tables"])
+
+
+def collection(apkg: bytes) -> sqlite3.Connection:
+    with zipfile.ZipFile(io.BytesIO(apkg)) as package:
+        assert package.testzip() is None  # every entry's CRC-32 holds
+        data = package.read("collection.anki2")
+    db = sqlite3.connect(":memory:")
+    db.deserialize(data)
+    return db
+
+
+def rows(apkg: bytes) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything Anki's importer reads from a package's collection."""
+    db = collection(apkg)
+    return {
+        "notes": db.execute("SELECT * FROM notes ORDER BY id").fetchall(),
+        "cards": db.execute("SELECT * FROM cards ORDER BY id").fetchall(),
+        "col": db.execute("SELECT * FROM col").fetchall(),
+        "schema": db.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall(),
+    }
+
+
+# -- a rebuild patches the previous deck: the same rows as a full rebuild ----------------------
+
+Edit = Callable[[str], str]
+SPICE_RACK = "- Spice rack: Vocabulary: every token once\n"
+MOM = "- Mom: Bias: values representing features (like personal preference)\n"
+CASES: dict[str, tuple[Edit, frozenset[str], frozenset[str]]] = {
+    "description": (
+        lambda text: edit(text, "how quickly params are updated", "how fast the weights move"),
+        ALL_KINDS,
+        ALL_KINDS,
+    ),
+    "concept": (
+        lambda text: edit(text, "Kitchenaid: Super Convergence:", "Kitchenaid: Super-convergence:"),
+        ALL_KINDS,
+        ALL_KINDS,
+    ),
+    "insert": (
+        lambda text: edit(text, "- Cook book text:", SPICE_RACK + "- Cook book text:"),
+        ALL_KINDS,
+        ALL_KINDS,
+    ),
+    "removal": (lambda text: edit(text, MOM, ""), ALL_KINDS, ALL_KINDS),
+    "more kinds": (lambda text: text, TWO_KINDS, ALL_KINDS),
+    "fewer kinds": (lambda text: text, ALL_KINDS, TWO_KINDS),
+}
+
+
+class Rebuild:
+    """The first build of the seed palace, and the rebuild after one edit, three ways:
+    patched with the memo, patched without it, and written anew (a full rebuild)."""
+
+    def __init__(self, tmp_path: Path, case: str) -> None:
+        change, before, after = CASES[case]
+        memo = Memo("stamp")
+        self.first = render_decks(load(tmp_path, SEED), None, kinds=before, now=T0, memo=memo)
+        self.previous = save(self.first, tmp_path / "build-1")
+        palaces = load(tmp_path, change(SEED))
+        self.patched = render_decks(palaces, self.previous, kinds=after, now=T1, memo=carried(memo))
+        self.unremembered = render_decks(palaces, self.previous, kinds=after, now=T1)
+        self.full = render(palaces, self.previous, after, T1, design(), incremental=False)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_patched_deck_holds_the_rows_of_a_full_rebuild(tmp_path: Path, case: str) -> None:
+    rebuild = Rebuild(tmp_path, case)
+    patched = rebuild.patched.files[FILE]
+    assert rows(patched) == rows(rebuild.full.files[FILE])
+    assert rebuild.patched.changes == rebuild.full.changes
+    assert rebuild.patched.cards == rebuild.full.cards
+    # The memo only saves work: without it, every note is compared, to the same bytes.
+    assert rebuild.unremembered.files[FILE] == patched
+    assert rebuild.patched.sizes == {FILE: len(patched)}
+
+
+def test_what_each_edit_changes(tmp_path: Path) -> None:
+    lines = {case: Rebuild(tmp_path / case, case).patched.summary_lines() for case in CASES}
+    assert lines == {
+        "description": [f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed"],
+        # Cook book ingredients shows Kitchenaid's concept as what comes next
+        "concept": [
+            f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed; "
+            "1 unchanged with a new position, room or neighbour"
+        ],
+        # the 20 stops after the spice rack move one down the walk, Scale gets a new next stop
+        "insert": [
+            f"{FILE}: 1 added, 0 changed, 35 unchanged, 0 removed; "
+            "21 unchanged with a new position, room or neighbour"
+        ],
+        "removal": [
+            f"{FILE}: 0 added, 0 changed, 34 unchanged, 1 removed (Mom); "
+            "14 unchanged with a new position, room or neighbour"
+        ],
+        "more kinds": [f"{FILE}: 0 added, 0 changed, 35 unchanged, 0 removed"],
+        "fewer kinds": [f"{FILE}: 0 added, 0 changed, 35 unchanged, 0 removed"],
+    }
+
+
+# -- ... and the same notes, cards and reviews in Anki ----------------------------------------
+
+
+@pytest.fixture
+def collections(tmp_path: Path) -> Iterator[Callable[[str], Collection]]:
+    opened: list[Collection] = []
+
+    def new(name: str) -> Collection:
+        (tmp_path / name).mkdir()
+        opened.append(Collection(str(tmp_path / name / "collection.anki2")))
+        return opened[-1]
+
+    yield new
+    for col in opened:
+        col.close()
+
+
+def import_bytes(col: Collection, apkg: bytes, folder: Path, name: str) -> dict[str, int]:
+    path = folder / name
+    path.write_bytes(apkg)
+    request = ImportAnkiPackageRequest(package_path=str(path), options=DEFAULT_OPTIONS)
+    return counts(col.import_anki_package(request).log)
+
+
+def contents(col: Collection) -> dict[str, Any]:
+    """What Anki holds, by GUID (note ids may differ between collections)."""
+    assert col.db is not None
+    notes = col.db.all("SELECT id, guid, mod, flds, tags FROM notes ORDER BY guid")
+    guids = {note_id: guid for note_id, guid, *_ in notes}
+    cards = col.db.all("SELECT nid, ord, did FROM cards")
+    return {
+        "notes": [tuple(note[1:]) for note in notes],
+        "cards": sorted((guids[nid], ord_, col.decks.name(did)) for nid, ord_, did in cards),
+        "note types": sorted(
+            (m["name"], [f["name"] for f in m["flds"]], [t["qfmt"] for t in m["tmpls"]])
+            for m in col.models.all()
+        ),
+    }
+
+
+STUDIED = ("torbogen", "stairs-up", "kitchenaid", "mom", "window--silo")
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_anki_imports_a_patched_deck_as_the_full_one(
+    tmp_path: Path, case: str, collections: Callable[[str], Collection]
+) -> None:
+    rebuild = Rebuild(tmp_path, case)
+    first, patched, full = (
+        output.files[FILE] for output in (rebuild.first, rebuild.patched, rebuild.full)
+    )
+    # Two collections with the same history: the first deck imported, some cards studied.
+    studied = {}
+    for name in ("patched", "full"):
+        col = collections(name)
+        assert import_bytes(col, first, tmp_path, "first.apkg") == {"new": 35}
+        cards = [card_of(col, stop, "Place → Concept") for stop in STUDIED]
+        for ease, card_id in zip((3, 4, 4, 3, 1), cards, strict=True):
+            answer(col, card_id, ease)
+        studied[name] = (col, {card_id: scheduling(col, card_id) for card_id in cards})
+    (with_patched, reviews), (with_full, reviews_full) = studied["patched"], studied["full"]
+    logs = (
+        import_bytes(with_patched, patched, tmp_path, "patched.apkg"),
+        import_bytes(with_full, full, tmp_path, "full.apkg"),
+    )
+    assert logs[0] == logs[1]
+    assert contents(with_patched) == contents(with_full)
+    stops = 35 + (case == "insert")  # a removed stop stays in Anki: an import never deletes
+    assert with_patched.note_count() == stops  # nothing duplicated
+    for col, before in ((with_patched, reviews), (with_full, reviews_full)):
+        assert {card_id: scheduling(col, card_id) for card_id in before} == before
+    # A collection that never saw the first deck gets the same from either.
+    fresh = collections("fresh-patched"), collections("fresh-full")
+    assert import_bytes(fresh[0], patched, tmp_path, "patched.apkg") == import_bytes(
+        fresh[1], full, tmp_path, "full.apkg"
+    )
+    assert contents(fresh[0]) == contents(fresh[1])
+
+
+# -- what a patch leaves as it was ------------------------------------------------------------
+
+
+def synthetic(loci: int, edited: int | None = None) -> str:
+    """A palace of `loci` loci in rooms of 20; locus `edited` gets a longer description."""
+    lines = ["# Big palace"]
+    for n in range(loci):
+        if n % 20 == 0:
+            lines.append(f"\n## Room {n // 20}")
+        description = f"the {n}th thing, with **bold** and `code` words to fill a card"
+        if n == edited:
+            description += " (now a little longer)"
+        lines.append(f"- Place {n}: Concept {n}: {description}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_one_edit_rebuild_deflates_only_the_chunks_it_changes(tmp_path: Path) -> None:
+    memo = Memo("stamp")
+    first = render_decks(load(tmp_path, synthetic(3000), "big.md"), None, now=T0, memo=memo)
+    previous = save(first, tmp_path / "build-1")
+    edited = load(tmp_path, synthetic(3000, edited=1500), "big.md")
+    again = render_decks(edited, previous, now=T1, memo=carried(memo))
+    before, after = (read_zip(output.files["big.apkg"]) for output in (first, again))
+    old, new = before["collection.anki2"].chunks, after["collection.anki2"].chunks
+    assert old is not None and new is not None
+    assert before["collection.anki2"].size > 20 * CHUNK  # a collection of many chunks
+    differ = [i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
+    # the database header (its change counter) and the pages of the edited note and its cards
+    assert len(differ) <= 4 and 0 in differ, differ
+    assert again.summary_lines() == ["big.apkg: 0 added, 1 changed, 2999 unchanged, 0 removed"]
+
+
+def test_an_unchanged_rebuild_of_a_patched_deck_is_byte_identical(tmp_path: Path) -> None:
+    rebuild = Rebuild(tmp_path, "insert")
+    second = save(rebuild.patched, tmp_path / "build-2")
+    palaces = load(tmp_path, CASES["insert"][0](SEED))
+    third = render_decks(palaces, second, now=T1 + 3600)
+    assert third.files == rebuild.patched.files
+    assert third.summary_lines() == [f"{FILE}: 0 added, 0 changed, 36 unchanged, 0 removed"]
+
+
+def test_a_damaged_previous_collection_is_reported(tmp_path: Path) -> None:
+    first = render_decks(load(tmp_path, SEED), None, now=T0)
+    data = bytearray(first.files[FILE])
+    entry = read_zip(bytes(data))["collection.anki2"]
+    start = bytes(data).index(entry.data)
+    data[start + 5000] ^= 0xFF  # a flipped byte in the deflated collection
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / FILE).write_bytes(bytes(data))
+    with pytest.raises(PalaceError, match=r"ml-palace\.apkg: cannot read the previous deck"):
+        render_decks(load(tmp_path, SEED), tmp_path / "out", now=T1)
+
+
+# -- decks kept unread ------------------------------------------------------------------------
+
+
+def keep_all(reuse: Reuse) -> Reuse:
+    """The next build's Reuse, when every file the build wrote is still as it wrote it."""
+    return Reuse(reuse.keys)
+
+
+def test_an_unchanged_palace_is_kept_unread_and_unrendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    palaces = load(tmp_path, SEED)
+    reuse = Reuse()
+    first = render_decks(palaces, None, now=T0, memo=Memo("s"), reuse=reuse)
+    previous = save(first, tmp_path / "out")
+    size = (previous / FILE).stat().st_size
+    # Not read: garbage where the deck was (same size) would fail any reading of it, ...
+    (previous / FILE).write_bytes(b"\0" * size)
+    # ... and neither is it opened or rendered.
+    import builder.deck as deck
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read or rendered")
+
+    monkeypatch.setattr(deck, "read_previous", refuse)
+    monkeypatch.setattr(deck, "room_notes", refuse)
+    kept = keep_all(reuse)
+    again = render_decks(palaces, previous, now=T1, memo=Memo("s"), reuse=kept)
+    assert again.files == {}
+    assert kept.kept == {FILE}
+    assert kept.keys == reuse.keys
+    assert again.sizes == {FILE: size}
+    assert again.cards == first.cards == 109
+    assert again.summary_lines() == [f"{FILE}: 0 added, 0 changed, 35 unchanged, 0 removed"]
+    assert len(again.changes[0].unchanged) == 35
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": CASES["description"][0](SEED)},
+        {"kinds": TWO_KINDS},
+        {"deck_prefix": "Study"},
+        {"css": "\n.cue { letter-spacing: 0.02em; }\n"},
+    ],
+    ids=["notes", "kinds", "prefix", "design"],
+)
+def test_a_deck_whose_inputs_changed_is_rendered(tmp_path: Path, change: dict[str, Any]) -> None:
+    reuse = Reuse()
+    first = render_decks(load(tmp_path, SEED), None, now=T0, reuse=reuse)
+    previous = save(first, tmp_path / "out")
+    palaces = load(tmp_path, change.get("text", SEED))
+    cards = design()
+    if "css" in change:
+        cards = cards._replace(css=cards.css + change["css"])
+    kept = keep_all(reuse)
+    again = render(
+        palaces,
+        previous,
+        change.get("kinds", ALL_KINDS),
+        T1,
+        cards,
+        change.get("deck_prefix", ""),
+        reuse=kept,
+    )
+    assert list(again.files) == [FILE] and kept.kept == set()
+    assert kept.keys[FILE] != reuse.keys[FILE]
+
+
+def test_of_two_palaces_only_the_edited_one_is_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = SEED.replace("# Machine learning palace", "# Other palace")
+    load(tmp_path, other, "other.md")
+    memo, reuse = Memo("s"), Reuse()
+    first = render_decks(load(tmp_path, SEED), None, now=T0, memo=memo, reuse=reuse)
+    out = save(first, tmp_path / "out")
+    kept = keep_all(reuse)
+    memo = carried(memo)
+    edited = load(tmp_path, CASES["concept"][0](SEED))
+    second = render_decks(edited, out, now=T1, memo=memo, reuse=kept)
+    assert list(second.files) == [FILE] and kept.kept == {"other.apkg"}
+    assert set(second.sizes) == {FILE, "other.apkg"}
+    assert second.summary_lines() == [
+        f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed; "
+        "1 unchanged with a new position, room or neighbour",
+        "other.apkg: 0 added, 0 changed, 35 unchanged, 0 removed",
+    ]
+    save(second, out)
+    # The memo still knows the rooms of the deck it kept: when that palace is edited in the
+    # next build, only the rooms that changed are compared.
+    from builder.deck.history import PreviousDeck
+
+    asked = []
+    notes = PreviousDeck.notes
+
+    def noted(self: PreviousDeck, positions: Any = None) -> Any:
+        asked.append(None if positions is None else list(positions))
+        return notes(self, positions)
+
+    monkeypatch.setattr(PreviousDeck, "notes", noted)
+    load(tmp_path, CASES["description"][0](other), "other.md")
+    edited = load(tmp_path, CASES["concept"][0](SEED))
+    third = render_decks(edited, out, now=T1 + 60, memo=carried(memo), reuse=Reuse(kept.keys))
+    assert list(third.files) == ["other.apkg"]
+    assert asked == [[(1, 7)]]  # the entrance: stops 1 to 6
+
+
+def test_a_kept_deck_deleted_since_is_rendered_after_all(tmp_path: Path) -> None:
+    palaces = load(tmp_path, SEED)
+    reuse = Reuse()
+    first = render_decks(palaces, None, now=T0, reuse=reuse)
+    previous = save(first, tmp_path / "out")
+    (previous / FILE).unlink()
+    kept = keep_all(reuse)
+    again = render_decks(palaces, previous, now=T1, reuse=kept)
+    assert kept.kept == set()
+    assert list(again.files) == [FILE]
+    assert again.summary_lines() == [f"{FILE}: 35 added, 0 changed, 0 unchanged, 0 removed"]
