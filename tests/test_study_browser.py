@@ -562,6 +562,110 @@ def test_without_javascript_walk_and_quiz_say_so_and_the_map_stands(
         context.close()
 
 
+# -- pages and study data of different builds ---------------------------------------------------
+
+
+def edited_seed(folder: Path) -> Path:
+    """The seed's notes after a round of edits: the kitchen renamed (and so its id), the
+    bedroom's loci gone, an attic added."""
+    text = (SEED / "ml-palace.md").read_text(encoding="utf-8").replace("## Kitchen", "## Scullery")
+    text = text[: text.index("## Bedroom")]
+    text += "## Bedroom\n\n## Attic\n\n- Trunk: Embedding: a learned lookup table\n"
+    (folder / "ml-palace.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def crossed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The seed's pages with the edited notes' study data, and the edited notes' pages with
+    the seed's: what a browser may mix for a few minutes after a publish, when it keeps the
+    data of one build (the same name in every build, see `study.data_path`) with the pages of
+    another."""
+    seed = write_site(tmp_path_factory.mktemp("seed-pages"), SEED)
+    edited = write_site(
+        tmp_path_factory.mktemp("edited-pages"), edited_seed(tmp_path_factory.mktemp("notes"))
+    )
+    (seed_data,) = seed.glob("assets/data-ml-palace.*.js")
+    edited_data = edited / seed_data.relative_to(seed)
+    old, new = seed_data.read_bytes(), edited_data.read_bytes()
+    assert old != new
+    seed_data.write_bytes(new)
+    edited_data.write_bytes(old)
+    with serve(seed) as seed_pages, serve(edited) as edited_pages:
+        yield seed_pages, edited_pages
+
+
+def visit(page: Page, url: str) -> None:
+    page.goto("about:blank")  # a new page load, not a change of the fragment
+    page.goto(url)
+
+
+def test_walk_takes_a_room_its_data_does_not_know_as_the_whole_palace(
+    page: Page, crossed: tuple[str, str]
+) -> None:
+    seed_pages, edited_pages = crossed
+    stops = SEED_STOPS - 2 + 1  # the edited data: the bedroom's two loci gone, the trunk added
+    for room in ("kitchen", "bedroom"):  # gone from the data; there without stops
+        visit(page, seed_pages + f"ml-palace/walk.html#room={room}&stop=12")
+        assert shown(page) == ("12", "Oven Adjusters", f"12 / {stops}"), "the stop is kept"
+        assert fragment(page) == "stop=12"
+    scope = page.get_by_label("Walk through")
+    scope.select_option("kitchen")  # the page offers it, the data does not have it
+    assert shown(page)[2] == f"1 / {stops}" and scope.input_value() == ""
+    scope.select_option("living-room")
+    assert shown(page) == ("21", "Walking to living Room", "1 / 7")
+    visit(page, edited_pages + "ml-palace/walk.html#room=attic")  # new pages, old data
+    assert shown(page) == ("1", "Enter property", f"1 / {SEED_STOPS}")
+    visit(page, edited_pages + "ml-palace/walk.html#room=kitchen")
+    assert shown(page) == ("11", "Stove", "1 / 10"), "the old data still has the kitchen"
+
+
+def test_quiz_takes_a_room_its_data_does_not_know_as_the_whole_palace(
+    page: Page, crossed: tuple[str, str]
+) -> None:
+    seed_pages, edited_pages = crossed
+    for room in ("kitchen", "bedroom"):
+        visit(page, seed_pages + f"ml-palace/quiz.html#room={room}")
+        assert page.locator("[data-cue]").is_visible()
+        assert fragment(page) == "" and page.get_by_label("Cards from").input_value() == ""
+    page.get_by_label("Cards from").select_option("kitchen")
+    assert fragment(page) == "" and page.get_by_label("Cards from").input_value() == ""
+    visit(page, edited_pages + "ml-palace/quiz.html#room=attic&cards=cp")
+    assert fragment(page) == "cards=cp"
+    visit(page, seed_pages + "ml-palace/index.html")
+    assert page.locator("[data-due]").inner_text() == "68 new cards"  # 34 stops, 2 cards each
+
+
+def test_search_and_map_with_data_of_another_build(page: Page, crossed: tuple[str, str]) -> None:
+    seed_pages, _ = crossed
+    visit(page, seed_pages + "ml-palace/kitchen/index.html")
+    assert search_for(page, "Embedding") == ["Embedding (Locus)"], "what the data has"
+    visit(page, seed_pages + "ml-palace/map.html")
+    assert page.locator("svg.map-svg").is_visible()
+
+
+def test_walk_and_quiz_say_when_their_data_did_not_load(browser: Browser, tmp_path: Path) -> None:
+    site = write_site(tmp_path, SEED)
+    (data,) = site.glob("assets/data-ml-palace.*.js")
+    data.unlink()
+    context, page, watch = new_page(browser)
+    try:
+        with serve(site) as base:
+            for name in ("walk", "quiz"):
+                page.goto(base + f"ml-palace/{name}.html")
+                assert page.locator("[data-unavailable]").is_visible()
+                assert page.locator(f"[data-{name}]").is_hidden()
+            page.goto(base + "ml-palace/index.html")
+            page.keyboard.press("/")
+            page.keyboard.type("stove")
+            assert page.locator("[data-search-status]").inner_text() == "Search is not available."
+        errors = [line for line in watch.console if not line.startswith("Failed to load resource")]
+        assert errors == [] and watch.dialogs == [], "no script failed"
+        assert {failed.split(": ")[0].rsplit("/", 1)[1] for failed in watch.failed} == {data.name}
+    finally:
+        context.close()
+
+
 def test_screenshots_of_the_study_pages(browser: Browser, tmp_path: Path) -> None:
     """The study pages at phone and desktop width, light and dark, for a person to look at."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -19,6 +19,16 @@ test("a scope is the whole walk, or the stops of one room", () => {
   assert.deepEqual(walk.scopeStops(DATA, "empty"), []);
 });
 
+test("a room the data does not know or that has no stops is walked as the whole palace", () => {
+  // The page and the data may come from different builds (a browser keeps the data a while).
+  assert.deepEqual(walk.scope(DATA, "kitchen"), { room: "kitchen", numbers: [3, 4, 5] });
+  assert.deepEqual(walk.scope(DATA, "nowhere"), { room: "", numbers: [1, 2, 3, 4, 5] });
+  assert.deepEqual(walk.scope(DATA, "empty"), { room: "", numbers: [1, 2, 3, 4, 5] });
+  assert.deepEqual(walk.scope(DATA, ""), { room: "", numbers: [1, 2, 3, 4, 5] });
+  const one = { rooms: [["hall", "Hall"]], stops: [["a", 0], ["b", 0]] };
+  assert.deepEqual(walk.scope(one, "hall"), { room: "", numbers: [1, 2] }, "all of it anyway");
+});
+
 test("forward, backward, and from a random point around the route", () => {
   const numbers = [3, 4, 5, 6, 7];
   assert.deepEqual(walk.route(numbers, "forward", 0), [3, 4, 5, 6, 7]);
