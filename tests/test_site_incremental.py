@@ -373,3 +373,11 @@ def new_process() -> None:
     """Forget the templates this process loaded."""
     render.ENVIRONMENT.cache.clear()  # type: ignore[union-attr]
     render._COMPILED.clear()
+
+
+def test_digests_of_texts_keep_them_apart() -> None:
+    from builder.site.facts import _digest
+
+    lists = [[], [""], ["", ""], ["a"], ["a", "b"], ["a\x00b"], ["a\x00", "b"], ["a", "\x00b"]]
+    assert len({_digest(texts) for texts in lists}) == len(lists)
+    assert _digest(["Küche", "x"]) == _digest(["Küche", "x"])

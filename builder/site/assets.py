@@ -74,11 +74,6 @@ def _hashed(name: str, data: bytes) -> str:
     return f"{ASSETS}/{stem}.{content_hash(data)}.{suffix}"
 
 
-def hashed_path(stem: str, data: bytes, suffix: str = "js") -> str:
-    """Where a file the build makes (a palace's study data, the search index) goes."""
-    return f"{ASSETS}/{stem}.{content_hash(data)}.{suffix}"
-
-
 def vendored_fsrs() -> bytes:
     """ts-fsrs as the site serves it (static/VENDORED.md): its licence in front, as a comment,
     and without the pointer to a source map that is not shipped."""

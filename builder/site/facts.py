@@ -18,6 +18,7 @@ key: line numbers, file names of pictures. Inserting a line above a room changes
 
 from __future__ import annotations
 
+from hashlib import blake2b
 from pathlib import Path
 from typing import NamedTuple
 
@@ -64,6 +65,16 @@ class PalaceFacts(NamedTuple):
     counts: Counts
 
 
+def _digest(texts: list[str]) -> str:
+    """A digest of a list of texts: `memo.digest`'s job, twice as fast for the texts of notes,
+    which never hold a NUL (a notes file with one is refused), so NUL can join them. Should
+    one hold a NUL all the same, `memo.digest` keeps them apart."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:
+        return digest(texts)
+    return blake2b(joined.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def _picture(picture: Picture | None, urls: dict[Path, str]) -> tuple[str, str]:
     return ("", "") if picture is None else (picture.alt, urls[picture.file])
 
@@ -103,9 +114,9 @@ def palace_facts(palace: Palace, picture_urls: dict[Path, str]) -> PalaceFacts:
                 loci,
                 steps,
                 room_path(palace, room),
-                digest(outline),
-                digest(texts),
-                digest(extras),
+                _digest(outline),
+                _digest(texts),
+                _digest(extras),
                 tuple(pictures),
             )
         )

@@ -13,8 +13,9 @@ Paths (POSIX, relative to the site root):
 - `<palace>/quiz.html`: flashcards with spaced repetition (`#room=<room>&cards=pc|cp`)
 - `<palace>/map.html`: the palace as a map, with the route as a list beside it
 - `404.html`: served by GitHub Pages for any missing path, at any depth
-- `assets/`: stylesheet, scripts, icon, each palace's study data and the search index, under
-  names that carry a hash of their content; `sitemap.xml` when the site knows its address
+- `assets/`: stylesheet, scripts and icon under names that carry a hash of their content, and
+  each palace's study data (walk, quiz and search read it) under a name that does not change
+  with the notes (`study.data_path`); `sitemap.xml` when the site knows its address
 
 Ids are lower-case letters, digits and hyphens, never dots, so a room folder can never take the
 name of `index.html`, `glossary.html`, `walk.html`, `quiz.html` or `map.html` beside it; and
