@@ -1,0 +1,346 @@
+"""Every file of the study site: what it shows, as a key, and rendering it when that changed.
+
+`SiteFiles(...).render()` goes through the site's files. For each it computes a key of all the
+file shows (from the digests of `facts.py`) and asks the build's `Reuse` whether the previous
+build's file, rendered from the same key, can stay; only if not is the file rendered. The big
+files of a palace (its page, map, glossary and study data) are joined from one piece per room,
+each kept in the build's `Memo` under a key of what it shows; only the pieces of the rooms that
+changed are made again. See `render_site` in `__init__.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from functools import partial
+from typing import Any, NamedTuple, TypeVar
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from ..memo import Memo, Reuse, digest
+from ..records import Palace
+from .assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files
+from .facts import PalaceFacts, RoomFacts, palace_facts
+from .glossary import glossary, room_entries
+from .map import RoomMap, box_key, layout, map_svg, room_map, room_route, route_list
+from .overview import room_item, walk_table
+from .pages import (
+    HOME,
+    NOT_FOUND,
+    RoomView,
+    absolute_url,
+    glossary_path,
+    human_size,
+    map_path,
+    palace_path,
+    quiz_path,
+    room_links,
+    room_view,
+    walk_path,
+)
+from .render import render_page, render_with_parts
+from .sitemap import SITEMAP, sitemap
+from .study import data_path, data_script, picture_indices, room_data
+from .text import plain_text
+
+# Pages load only the site's own files. `file:` keeps a site opened from disk working in
+# browsers that give each local file an origin of its own.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self' file:; script-src 'self' file:; "
+    "img-src 'self' file:; base-uri 'none'; form-action 'none'"
+)
+MANY_PALACES_TITLE = "Memory palaces"
+V = TypeVar("V")
+
+
+class Deck(NamedTuple):
+    """The Anki deck of a palace, as its download button shows it."""
+
+    name: str  # the file, at the site root
+    size: str
+
+
+def deck_name(palace: Palace) -> str:
+    """The file name of a palace's deck, next to the site's pages."""
+    return f"{palace.id}.apkg"
+
+
+class SiteFiles:
+    """One rendering of the site: what its pages share, and the files rendered so far."""
+
+    def __init__(
+        self,
+        palaces: tuple[Palace, ...],
+        decks: Mapping[str, int],
+        lang: str,
+        site_title: str | None,
+        base_url: str | None,
+        memo: Memo,
+        reuse: Reuse,
+    ) -> None:
+        self.palaces, self.decks, self.base_url = palaces, decks, base_url
+        self.memo, self.reuse = memo, reuse
+        self.static = static = static_files()
+        self.pictures, self.picture_files = collect_pictures(palaces)
+        self.facts = [palace_facts(palace, self.pictures) for palace in palaces]
+        self.data_of = {palace.id: data_path(palace, static.scripts) for palace in palaces}
+        if site_title is None:
+            site_title = plain_text(palaces[0].title) if len(palaces) == 1 else MANY_PALACES_TITLE
+        sources = tuple(palace.source for palace in palaces)
+        self.common: dict[str, Any] = {
+            "lang": lang,
+            "static": static,
+            "csp": PAGE_CSP,
+            "home": HOME,
+            "pictures": self.pictures,
+            "sources": sources,
+            "standalone": False,
+            "palace_path": palace_path,
+            "glossary_path": glossary_path,
+            "walk_path": walk_path,
+            "quiz_path": quiz_path,
+            "map_path": map_path,
+            "data_of": self.data_of,
+            "canonical": partial(absolute_url, base_url) if base_url else None,
+            "single": len(palaces) == 1,
+            "site_title": site_title,
+        }
+        # What every page shows: the header (title, search over every palace's data), the
+        # assets it loads, the settings (part of the memo's stamp too).
+        self.key = digest(
+            lang,
+            base_url or "",
+            site_title,
+            sources,
+            list(self.data_of.items()),
+            static.css_path,
+            static.js_path,
+            static.icon_path,
+            sorted(static.scripts.items()),
+        )
+        self.files: dict[str, bytes] = {}
+        self.paths: set[str] = set()
+        self._views: dict[tuple[str, int], tuple[RoomView, dict[str, str]]] = {}
+
+    def wanted(self, path: str, key: str) -> bool:
+        """Whether the file at `path`, which shows what `key` says, must be rendered; False
+        when the previous build's file is kept."""
+        if path in self.paths or path in self.decks:
+            raise AssertionError(f"two files of the site at {path}")  # ids never collide
+        self.paths.add(path)
+        return not self.reuse.keep(path, key)
+
+    def pieces(self, table: str, keys: list[Hashable], make: Callable[[int], V]) -> list[V]:
+        """One piece per room (`make(index)`), kept between builds under its key. Pieces are
+        fetched even for a file that is kept, so that the memo keeps them for a later build."""
+        remembered = self.memo.table(table)
+        return [remembered.get(key, partial(make, index)) for index, key in enumerate(keys)]
+
+    def view(self, facts: PalaceFacts, index: int) -> tuple[RoomView, dict[str, str]]:
+        """The room at `index` with its stops' numbers, and its stops' URLs from the palace's
+        folder; made only for rooms that have something to render."""
+        found = self._views.get((facts.palace.id, index))
+        if found is None:
+            room = facts.rooms[index]
+            view = room_view(facts.palace, room.room, room.number, room.start)
+            found = self._views[(facts.palace.id, index)] = (view, room_links(view))
+        return found
+
+    def render(self) -> dict[str, bytes]:
+        # Files named by their content: kept whenever the previous build wrote them.
+        for path, data in (*self.static.files, *self.picture_files.items()):
+            if self.wanted(path, path):
+                self.files[path] = data
+        if self.wanted(".nojekyll", ""):
+            self.files[".nojekyll"] = b""
+        self.home()
+        for facts in self.facts:
+            self.study_data(facts)
+            self.palace(facts)
+        if self.wanted(NOT_FOUND, digest(NOT_FOUND, self.key)):
+            self.files[NOT_FOUND] = self.not_found_page()
+        if self.base_url:
+            pages = sorted(path for path in self.paths if path.endswith(".html"))
+            pages.remove(NOT_FOUND)
+            if self.wanted(SITEMAP, digest(SITEMAP, self.base_url, pages)):
+                self.files[SITEMAP] = sitemap(self.base_url, pages)
+        return dict(sorted(self.files.items()))
+
+    def deck(self, palace: Palace) -> Deck | None:
+        size = self.decks.get(deck_name(palace))
+        return None if size is None else Deck(deck_name(palace), human_size(size))
+
+    def deck_size(self, facts: PalaceFacts) -> str:
+        """What the pages show of the palace's deck."""
+        deck = self.deck(facts.palace)
+        return "" if deck is None else deck.size
+
+    def home(self) -> None:
+        context: dict[str, Any] = {**self.common, "palaces": self.palaces}
+        if len(self.palaces) != 1:
+            context["listing"] = [
+                (facts.palace, facts.counts, self.deck(facts.palace)) for facts in self.facts
+            ]
+            shown = [
+                (facts.key, tuple(facts.counts), self.deck_size(facts)) for facts in self.facts
+            ]
+            if self.wanted(HOME, digest(HOME, self.key, shown)):
+                self.files[HOME] = render_page("home.html", HOME, **context)
+            return
+        (facts,) = self.facts
+        items, keys = self.room_list(facts, HOME)
+        if self.wanted(HOME, digest(HOME, self.key, facts.key, self.deck_size(facts), keys)):
+            context.update(deck=self.deck(facts.palace), counts=facts.counts)
+            self.files[HOME] = render_with_parts("home.html", HOME, {"room_list": items}, **context)
+
+    def room_list(self, facts: PalaceFacts, page: str) -> tuple[list[bytes], list[Hashable]]:
+        """The items of the palace's list of rooms on `page`, and their keys."""
+        palace = facts.palace
+        keys: list[Hashable] = [
+            (page, palace.id, r.room.id, r.room.name, r.number, r.loci, r.steps, r.start)
+            for r in facts.rooms
+        ]
+        return self.pieces("site.room-item", keys, lambda i: room_item(facts.rooms[i], page)), keys
+
+    def study_data(self, facts: PalaceFacts) -> None:
+        """The palace's study data, which walk mode, the quiz and the search read."""
+        palace = facts.palace
+        indices, pictures = picture_indices(facts, self.pictures)
+        keys: list[Hashable] = [
+            (palace.id, r.outline, r.texts, r.extras, r.number, r.start, indices[index])
+            for index, r in enumerate(facts.rooms)
+        ]
+        rooms = self.pieces(
+            "site.data", keys, lambda i: room_data(self.view(facts, i)[0], i, indices[i])
+        )
+        path = self.data_of[palace.id]
+        if self.wanted(path, digest(path, facts.key, keys, pictures)):
+            self.files[path] = b"".join(data_script(palace, rooms, pictures))
+
+    def palace(self, facts: PalaceFacts) -> None:
+        """A palace's pages: its overview with the whole walk, walk mode, the quiz, the map,
+        the glossary and its rooms."""
+        key = digest(self.key, facts.key)  # what every page of the palace shows
+        context = {**self.common, "palace": facts.palace, "counts": facts.counts}
+        outlines: list[Hashable] = [(facts.palace.id, r.outline, r.start) for r in facts.rooms]
+        self.overview(facts, key, context, outlines)
+        self.study_pages(facts, key, context)
+        self.map_page(facts, key, context, outlines)
+        self.glossary_page(facts, key, context)
+        self.room_pages(facts, key, context)
+
+    def overview(
+        self, facts: PalaceFacts, key: str, context: dict[str, Any], outlines: list[Hashable]
+    ) -> None:
+        """The palace's page: the list of rooms and the walk at a glance."""
+        path = palace_path(facts.palace)
+        items, item_keys = self.room_list(facts, path)
+        tables = self.pieces(
+            "site.walk-table", outlines, lambda i: walk_table(*self.view(facts, i))
+        )
+        if self.wanted(path, digest(path, key, self.deck_size(facts), item_keys, outlines)):
+            parts = {"room_list": items, "walk": tables}
+            deck = self.deck(facts.palace)
+            self.files[path] = render_with_parts("palace.html", path, parts, deck=deck, **context)
+
+    def study_pages(self, facts: PalaceFacts, key: str, context: dict[str, Any]) -> None:
+        """Walk mode and the quiz: they show the rooms to choose from; the rest is scripts."""
+        palace = facts.palace
+        scope = [(r.room.id, r.number, r.room.name, r.first, r.last) for r in facts.rooms if r.loci]
+        for template, path in (("walk.html", walk_path(palace)), ("quiz.html", quiz_path(palace))):
+            if self.wanted(path, digest(path, key, facts.summary)):
+                self.files[path] = render_page(template, path, scope=scope, **context)
+
+    def map_page(
+        self, facts: PalaceFacts, key: str, context: dict[str, Any], outlines: list[Hashable]
+    ) -> None:
+        """The map and the route beside it."""
+        boxes, height = layout([r.loci + r.steps for r in facts.rooms])
+        map_keys: list[Hashable] = [
+            (facts.palace.id, r.outline, r.start, r.number, box_key(box))
+            for r, box in zip(facts.rooms, boxes, strict=True)
+        ]
+
+        def room(index: int) -> RoomMap:
+            view, links = self.view(facts, index)
+            return room_map(view, boxes[index], links)
+
+        rooms = self.pieces("site.map", map_keys, room)
+        routes = self.pieces("site.route", outlines, lambda i: room_route(*self.view(facts, i)))
+        path = map_path(facts.palace)
+        if self.wanted(path, digest(path, key, map_keys)):
+            svg = map_svg(rooms, boxes, height, "_map-title")
+            parts = {"svg": svg, "route": route_list(routes)}
+            self.files[path] = render_with_parts("map.html", path, parts, **context)
+
+    def glossary_page(self, facts: PalaceFacts, key: str, context: dict[str, Any]) -> None:
+        """The palace's concepts A–Z: each shows its description too."""
+        entry_keys: list[Hashable] = [
+            (facts.palace.id, r.outline, r.texts, r.start) for r in facts.rooms
+        ]
+        entries = self.pieces(
+            "site.glossary", entry_keys, lambda i: room_entries(*self.view(facts, i))
+        )
+        path = glossary_path(facts.palace)
+        if self.wanted(path, digest(path, key, entry_keys)):
+            letters, groups = glossary(entries)
+            self.files[path] = render_with_parts(
+                "glossary.html", path, {"entries": groups}, letters=letters, **context
+            )
+
+    def room_pages(self, facts: PalaceFacts, key: str, context: dict[str, Any]) -> None:
+        """A page per room: all of the room, and the names of the rooms before and after it."""
+        rooms = facts.rooms
+        for index, room in enumerate(rooms):
+            previous = rooms[index - 1] if index > 0 else None
+            following = rooms[index + 1] if index + 1 < len(rooms) else None
+            shown = (
+                len(rooms),
+                room.number,
+                room.start,
+                room.outline,
+                room.texts,
+                room.extras,
+                _neighbour(previous),
+                _neighbour(following),
+            )
+            if self.wanted(room.path, digest(room.path, key, shown)):
+                self.files[room.path] = render_page(
+                    "room.html",
+                    room.path,
+                    view=self.view(facts, index)[0],
+                    room_count=len(rooms),
+                    previous=previous,
+                    next=following,
+                    **context,
+                )
+
+    def not_found_page(self) -> bytes:
+        """`404.html`: GitHub Pages serves it at any depth, where relative links to the site's
+        files would break; so it carries its stylesheet and script inline, and its script
+        finds the site root (see `static/notfound.js`) to fix its links."""
+        static = self.static
+        script = static.js + "\n" + static.not_found_js
+        csp = (
+            f"default-src 'none'; style-src {csp_hash(static.css)}; "
+            f"script-src {csp_hash(script)}; connect-src 'self'; img-src data:; "
+            "base-uri 'none'; form-action 'none'"
+        )
+        folders = sorted({ASSETS, PICTURES, *(palace.id for palace in self.palaces)})
+        # Markup: the site's own files, not notes; neither contains `</style` or `</script`.
+        context = {
+            **self.common,
+            "top_folders": " ".join(folders),
+            "icon_url": "data:image/svg+xml," + quote(static.icon),
+            "csp": csp,
+            "standalone": True,
+            "canonical": None,
+            "inline_css": Markup(static.css),
+            "inline_js": Markup(script),
+        }
+        return render_page("404.html", NOT_FOUND, **context)
+
+
+def _neighbour(room: RoomFacts | None) -> tuple[str, str] | None:
+    """What a room page shows of the room before or after it: a link with its name."""
+    return None if room is None else (room.room.id, room.room.name)
