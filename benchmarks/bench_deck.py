@@ -1,20 +1,27 @@
-"""Time rendering the decks (render_decks) for a synthetic palace of N stops: median of 5 runs.
+"""Time rendering the decks (render_decks) for a synthetic palace of N stops: median of 7 runs.
 
     python benchmarks/bench_deck.py 10000
 
-Cases: a first build (no previous deck); a rebuild reading the previous deck back, nothing
-changed; both with Markdown rendered afresh (markup's cache cleared before each run), and the
-rebuild again with the Markdown cache warm, as when the site has rendered the same texts. The
-first call in a process also pays for importing genanki, reported separately.
+Cases:
+- import: `import builder.deck` in a new process (what a build pays before its first deck);
+- first build: no previous deck, no memo; Markdown rendered afresh (markup's caches cleared
+  before each run), and again with the Markdown already rendered (the deck's own work);
+- one edit: one locus' description changed, the previous deck on disk and the memo of the
+  build that wrote it loaded as a new process loads it (Markdown from its memo table, plain
+  text escaped afresh); then the same without the memo (every note compared);
+- unchanged: kept as it is (memo.Reuse), and patched without Reuse (nothing to write).
 """
 
 from __future__ import annotations
 
+import marshal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,17 +29,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generate import write_source
 
-from builder.deck import render_decks
+from builder import markup
+from builder.deck import DeckOutput, render_decks
 from builder.load import load_notes
-from builder.markup import inline
+from builder.memo import Memo, Reuse
+from builder.records import Palace
 
 NOW = 1_700_000_000
-RUNS = 5
+RUNS = 7
+IMPORT = "import time; t = time.perf_counter(); import builder.deck; print(time.perf_counter() - t)"
 
 
-def timed(work: Callable[[], object], markdown: bool = True) -> float:
-    if markdown:
-        inline.cache_clear()  # a real build renders each text once: no warm Markdown cache
+def timed(work: Callable[[], object], markdown_cold: bool = True) -> float:
+    if markdown_cold:
+        markup._inline.cache_clear()  # a new process renders each text afresh
     start = time.perf_counter()
     work()
     return time.perf_counter() - start
@@ -40,42 +50,83 @@ def timed(work: Callable[[], object], markdown: bool = True) -> float:
 
 def report(label: str, times: list[float]) -> None:
     print(
-        f"{label}: median {statistics.median(times) * 1000:.0f} ms "
-        f"(min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms, {len(times)} runs)"
+        f"{label}: median {statistics.median(times) * 1000:.1f} ms "
+        f"(min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}, {len(times)} runs)"
     )
 
 
+def loaded(saved: bytes) -> Memo:
+    """A memo as the next build's process loads it."""
+    data = marshal.loads(saved)
+    return Memo(data["stamp"], data["tables"])
+
+
+def edited(source: Path) -> tuple[Palace, ...]:
+    """The palace with one description in the middle of the walk changed."""
+    notes = next(source.glob("*.md"))
+    lines = notes.read_text(encoding="utf-8").split("\n")
+    loci = [i for i, line in enumerate(lines) if line.startswith("- ")]
+    lines[loci[len(loci) // 2]] += " (edited)"
+    notes.write_text("\n".join(lines), encoding="utf-8")
+    return load_notes([str(source)]).palaces
+
+
 def main(loci: int) -> None:
+    imports = [
+        float(subprocess.run([sys.executable, "-c", IMPORT], capture_output=True, check=True,
+                             text=True).stdout)
+        for _ in range(RUNS)
+    ]  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         source = write_source(Path(tmp) / "source", loci)
-        notes = load_notes([str(source)])
-        stops = sum(len(p.walk) for p in notes.palaces)
-        assert not notes.errors and stops == loci, (notes.errors[:3], stops)
-        palaces = notes.palaces
+        palaces = load_notes([str(source)]).palaces
+        stops = sum(len(p.walk) for p in palaces)
+        assert stops == loci, stops
 
-        cold = timed(lambda: render_decks(palaces, None, now=NOW))  # includes importing genanki
-        first = [timed(lambda: render_decks(palaces, None, now=NOW)) for _ in range(RUNS)]
-        out = render_decks(palaces, None, now=NOW)
+        def first() -> object:
+            return render_decks(palaces, None, now=NOW)
+
+        cold = [timed(first) for _ in range(RUNS)]
+        warm = [timed(first, markdown_cold=False) for _ in range(RUNS)]
+
+        # The build whose deck and memo the rebuilds start from.
+        memo, reuse = Memo("bench"), Reuse()
+        with markup.remembering(memo.table("inline")):
+            out = render_decks(palaces, None, now=NOW, memo=memo, reuse=reuse)
+        saved = memo.dumps()
         previous = Path(tmp) / "site"
         previous.mkdir()
         for name, data in out.files.items():
             (previous / name).write_bytes(data)
-        rebuild = [
-            timed(lambda: render_decks(palaces, previous, now=NOW + 60)) for _ in range(RUNS)
-        ]
-        warm = [
-            timed(lambda: render_decks(palaces, previous, now=NOW + 60), markdown=False)
-            for _ in range(RUNS)
-        ]
-        again = render_decks(palaces, previous, now=NOW + 60)
+
+        def rebuild(palaces: tuple[Palace, ...], with_memo: bool, keep: bool = False) -> DeckOutput:
+            memo = loaded(saved) if with_memo else None
+            keeping = Reuse(reuse.keys) if keep else None
+            remembering = markup.remembering(memo.table("inline")) if memo else nullcontext()
+            with remembering:
+                return render_decks(palaces, previous, now=NOW + 60, memo=memo, reuse=keeping)
+
+        kept = [timed(lambda: rebuild(palaces, True, keep=True)) for _ in range(RUNS)]
+        unchanged = [timed(lambda: rebuild(palaces, True)) for _ in range(RUNS)]
+        again = rebuild(palaces, True)
         assert again.files == out.files, "an unchanged rebuild must give the same bytes"
 
+        changed = edited(source)
+        one_edit = [timed(lambda: rebuild(changed, True)) for _ in range(RUNS)]
+        no_memo = [timed(lambda: rebuild(changed, False)) for _ in range(RUNS)]
+        patched, compared = rebuild(changed, True), rebuild(changed, False)
+        assert patched.files == compared.files
+        print(patched.summary_lines()[0])
+
         size = sum(len(data) for data in out.files.values())
-        print(f"decks for {stops} stops ({size / 1e6:.1f} MB .apkg)")
-        print(f"first call in the process, incl. importing genanki: {cold * 1000:.0f} ms")
-        report("first build", first)
-        report("rebuild, reading the previous deck", rebuild)
-        report("rebuild, Markdown already rendered (e.g. by the site)", warm)
+        print(f"decks for {stops} stops ({size / 1e6:.2f} MB .apkg)")
+        report("import builder.deck (new process)", imports)
+        report("first build, Markdown rendered afresh", cold)
+        report("first build, Markdown already rendered", warm)
+        report("one edit, previous deck and memo", one_edit)
+        report("one edit, previous deck, no memo (every note compared)", no_memo)
+        report("unchanged, kept (Reuse)", kept)
+        report("unchanged, previous deck and memo, no Reuse", unchanged)
 
 
 if __name__ == "__main__":

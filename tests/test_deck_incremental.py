@@ -412,3 +412,22 @@ def test_a_kept_deck_deleted_since_is_rendered_after_all(tmp_path: Path) -> None
     assert kept.kept == set()
     assert list(again.files) == [FILE]
     assert again.summary_lines() == [f"{FILE}: 35 added, 0 changed, 0 unchanged, 0 removed"]
+
+
+def test_a_kept_deck_changes_no_id_of_the_decks_after_it(tmp_path: Path) -> None:
+    first = render_decks(load(tmp_path, SEED), None, now=T0)
+    out = save(first, tmp_path / "out")
+    # A palace added a day later comes first on the walk of files: its notes' ids are newer.
+    load(tmp_path, SEED.replace("# Machine learning palace", "# First palace"), "aaa.md")
+    reuse = Reuse()
+    second = render_decks(load(tmp_path, SEED), out, now=T1, reuse=reuse)
+    save(second, out)
+    # The clock is back at T0 (SOURCE_DATE_EPOCH, say) and the ml palace gets a new locus:
+    # its id must not depend on whether the first palace's deck was kept or read.
+    palaces = load(tmp_path, CASES["insert"][0](SEED))
+    assert [palace.id for palace in palaces] == ["aaa", "ml-palace"]
+    kept = keep_all(reuse)
+    with_kept = render_decks(palaces, out, now=T0, reuse=kept)
+    assert kept.kept == {"aaa.apkg"}
+    read = render_decks(palaces, out, now=T0)
+    assert with_kept.files[FILE] == read.files[FILE]

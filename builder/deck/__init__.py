@@ -25,11 +25,19 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..records import Palace
 from .changes import Comparison, IdSource, PalaceChanges, model_mod
-from .collection import decks_json, models_json, new_collection, patch_collection
+from .collection import NewCollection, decks_json, models_json, patch_collection
 from .history import PreviousDeck, PreviousNote, digest, read_previous
 from .model import ALL_KINDS, Design, design, model_json
 from .notes import Layout, LocusRef, MediaName, layout, media_name, room_notes, stop_refs
-from .package import COLLECTION, Entry, collection_entry, file_entry, write_zip
+from .package import (
+    COLLECTION,
+    Entry,
+    Known,
+    collection_entry,
+    deflate_while,
+    file_entry,
+    write_zip,
+)
 
 if TYPE_CHECKING:
     from ..memo import Memo, Reuse
@@ -172,18 +180,21 @@ def _render_palace(
         old_notes: dict[str, PreviousNote] = {}
         for slot in rooms.rooms:
             comparison.compare(room_notes(rooms, slot, names), old_notes)
-        known = None
+        held = None
     else:
-        known = remembered.rooms(previous.digest) if incremental else None
-        old_notes = _compare(comparison, rooms, previous, known, refs, names)
+        held = remembered.rooms(previous.digest) if incremental else None
+        old_notes = _compare(comparison, rooms, previous, held, refs, names)
     changes = comparison.changes(rooms.palace.id, old_notes)
     same_design = previous is not None and previous.model_checksum == design.checksum
     mod = model_mod(previous.model_mod if previous else None, same_design, now)
     models = models_json(model_json(design, mod, rooms.decks[0][0]))
     if previous is None or not incremental:
-        collection = new_collection(sorted(comparison.rows), comparison.cards(), models, decks)
+        new = NewCollection(sorted(comparison.rows), comparison.cards(), models, decks)
+        rows = new.rows()
+        known: Known | None = (rows, deflate_while(rows, new.index))
+        collection = new.finish()
     else:
-        old_cards = previous.cards(None if known is None else [n.id for n in old_notes.values()])
+        old_cards = previous.cards(None if held is None else [n.id for n in old_notes.values()])
         patch = comparison.patch(old_notes, old_cards)
         if not same_design:
             patch.models = models
@@ -191,26 +202,27 @@ def _render_palace(
         if decks != old_decks:
             patch.decks = decks
         collection = patch_collection(previous.db, patch)
-    return _package(rooms, collection, previous, names), changes
+        known = (previous.collection, previous.entries[COLLECTION].chunks or [])
+    return _package(rooms, collection, known, previous, names), changes
 
 
 def _compare(
     comparison: Comparison,
     rooms: Layout,
     previous: PreviousDeck,
-    known: RoomsHeld | None,
+    held: RoomsHeld | None,
     refs: list[LocusRef],
     names: MediaName,
 ) -> dict[str, PreviousNote]:
-    """Compare the notes with the previous deck's: all of them, or (`known`: the rooms the
+    """Compare the notes with the previous deck's: all of them, or (`held`: the rooms the
     previous deck holds) those of the rooms it does not hold as they are. Returns the previous
     notes compared: those of the rooms compared, and any other no longer on the walk."""
-    if known is None:
+    if held is None:
         old_notes = previous.notes()
         for slot in rooms.rooms:
             comparison.compare(room_notes(rooms, slot, names), old_notes)
         return old_notes
-    keys, starts, counts = known
+    keys, starts, counts = held
     new_keys = {slot.key for slot in rooms.rooms}
     old_notes = previous.notes(
         _merged(
@@ -240,7 +252,11 @@ def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _package(
-    rooms: Layout, collection: bytes, previous: PreviousDeck | None, names: MediaName
+    rooms: Layout,
+    collection: bytes,
+    known: Known | None,
+    previous: PreviousDeck | None,
+    names: MediaName,
 ) -> bytes:
     """The zip: the collection (its unchanged chunks copied from the previous package), the
     media list, and the pictures (copied from the previous package when it has them)."""
@@ -252,11 +268,7 @@ def _package(
             old_media = {name: entries[number] for number, name in listed.items()}
     listing = {str(number): name for number, (name, _) in enumerate(rooms.media)}
     files = [
-        collection_entry(
-            collection,
-            previous.entries.get(COLLECTION) if previous else None,
-            previous.collection if previous else None,
-        ),
+        collection_entry(collection, known),
         file_entry("media", json.dumps(listing).encode("utf-8")),
     ]
     for number, (name, path) in enumerate(rooms.media):

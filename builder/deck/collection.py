@@ -142,25 +142,48 @@ def models_json(model: dict[str, Any]) -> str:
     return json.dumps({str(MODEL_ID): model})
 
 
+class NewCollection:
+    """A new collection holding these notes and cards (each in id order), written in two steps:
+    the rows, then the indexes (`index`: one long call that lets go of the GIL, so the caller
+    may deflate the pages written so far on another thread meanwhile)."""
+
+    def __init__(
+        self, notes: Iterable[NoteRow], cards: Iterable[CardRow], models: str, decks: str
+    ) -> None:
+        self.db = sqlite3.connect(
+            "file:collection?vfs=memdb", uri=True, isolation_level=None, check_same_thread=False
+        )
+        self.db.executescript(TABLES)
+        self.db.execute("BEGIN")
+        self.db.execute(
+            "INSERT INTO col VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
+            (*COL, CONF, models, decks, DCONF),
+        )
+        self.db.executemany(_INSERT_NOTE, notes)
+        self.db.executemany(_INSERT_CARD, cards)
+        self.db.execute("COMMIT")
+
+    def rows(self) -> bytes:
+        """The collection so far: all rows, no index yet."""
+        return self.db.serialize()
+
+    def index(self) -> None:
+        self.db.executescript(INDEXES)  # after the rows: faster than keeping them up to date
+
+    def finish(self) -> bytes:
+        try:
+            return self.db.serialize()
+        finally:
+            self.db.close()
+
+
 def new_collection(
     notes: Iterable[NoteRow], cards: Iterable[CardRow], models: str, decks: str
 ) -> bytes:
     """A new collection holding these notes and cards (each in id order)."""
-    db = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        db.executescript(TABLES)
-        db.execute("BEGIN")
-        db.execute(
-            "INSERT INTO col VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
-            (*COL, CONF, models, decks, DCONF),
-        )
-        db.executemany(_INSERT_NOTE, notes)
-        db.executemany(_INSERT_CARD, cards)
-        db.execute("COMMIT")
-        db.executescript(INDEXES)  # after the rows: faster than keeping them up to date
-        return db.serialize()
-    finally:
-        db.close()
+    collection = NewCollection(notes, cards, models, decks)
+    collection.index()
+    return collection.finish()
 
 
 class Patch:

@@ -124,7 +124,7 @@ class Layout(NamedTuple):
 
 
 def _digest(value: Any) -> bytes:
-    return hashlib.blake2b(marshal.dumps(value), digest_size=16).digest()
+    return hashlib.sha256(marshal.dumps(value)).digest()[:16]
 
 
 def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName) -> Layout:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Generic, NamedTuple, Self, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 CHUNK = 1 << 16  # bytes of the collection per separately deflated piece
 LEVEL = 1  # zlib: 3x faster than the default (6) on a collection; the file ~12% larger
@@ -69,21 +70,15 @@ class Entry(NamedTuple):
         return None
 
     def contents(self) -> bytes:
-        """The uncompressed bytes."""
-        return self.inflating().start().results_joined()
-
-    def inflating(self, first: Callable[[], object] | None = None) -> Inflating:
-        """The uncompressed bytes, on two threads: chunk by chunk when written in chunks."""
+        """The uncompressed bytes, checked against the size and CRC-32. Two calls into zlib,
+        which lets go of the GIL in each: on a second thread, this runs beside Python work."""
         if self.method == zipfile.ZIP_STORED:
-            return Inflating(self, bytes, [self.data], first)
-        pieces = self.chunks
-        if pieces is None:
-            return Inflating(self, _inflate, [self.data], first)
-        return Inflating(self, _inflate, pieces, first)
-
-
-def _inflate(piece: bytes) -> bytes:
-    return zlib.decompressobj(-15).decompress(piece)
+            data = self.data
+        else:  # one stream, however it was deflated
+            data = zlib.decompress(self.data, -15, self.size or 1)
+        if len(data) != self.size or zlib.crc32(data) != self.crc:
+            raise ValueError(f"{self.name}: damaged (size or CRC-32 wrong)")
+        return data
 
 
 def read_zip(data: bytes) -> dict[str, Entry]:
@@ -106,35 +101,53 @@ def read_zip(data: bytes) -> dict[str, Entry]:
     return entries
 
 
-def collection_entry(collection: bytes, previous: Entry | None, old: bytes | None) -> Entry:
-    """The zip entry of a collection, deflated in chunks; chunks equal to those of `old` (the
-    previous package's collection, stored as `previous`) are copied, not deflated again."""
-    pieces = previous.chunks if previous is not None and old is not None else None
+# A collection deflated before: its bytes, and each chunk's deflated bytes (None: not done).
+Known = tuple[bytes, Sequence[bytes | None]]
+
+
+def collection_entry(collection: bytes, known: Known | None, crc: int | None = None) -> Entry:
+    """The zip entry of a collection, deflated in chunks; a chunk equal to the same chunk of a
+    collection deflated before (`known`: the previous package's, say) is copied, not deflated
+    again. `crc`: the CRC-32 of `collection`, when known."""
     count = -(-len(collection) // CHUNK)
     deflated: list[bytes | None] = [None] * count
-    if pieces is not None and old is not None:
+    if known is not None:
+        old, pieces = known
         for i in range(min(count, len(pieces))):
             start = i * CHUNK
-            if collection[start : start + CHUNK] == old[start : start + CHUNK]:
+            if (
+                pieces[i] is not None
+                and collection[start : start + CHUNK] == old[start : start + CHUNK]
+            ):
                 deflated[i] = pieces[i]
     todo = [i for i, piece in enumerate(deflated) if piece is None]
     for i, piece in zip(todo, in_parallel(lambda i: _deflate(collection, i), todo), strict=True):
         deflated[i] = piece
     done = [piece for piece in deflated if piece is not None]
-    unchanged = previous is not None and not todo and len(collection) == previous.size
-    crc = previous.crc if previous is not None and unchanged else zlib.crc32(collection)
     field = struct.pack(f"<2H{count + 1}L", _CHUNKS_FIELD, 4 * (count + 1), CHUNK,
                         *map(len, done))  # fmt: skip
     data = b"".join((*done, _FINAL))
+    crc = zlib.crc32(collection) if crc is None else crc
     return Entry(COLLECTION, zipfile.ZIP_DEFLATED, crc, len(collection), data, field)
+
+
+def deflate_while(collection: bytes, work: Callable[[], object]) -> list[bytes | None]:
+    """The chunks of a collection that `work` (a long call that lets go of the GIL, on a second
+    thread) leaves as they are, deflated meanwhile: all but the first (the database header) and
+    the last (pages may be added after it). Then the second thread deflates too."""
+    middle = range(1, len(collection) // CHUNK - 1)
+    job = Parallel(lambda i: _deflate(collection, i), middle, work).start()
+    pieces: list[bytes | None] = [None] * (len(collection) // CHUNK)
+    for i, piece in zip(middle, job.results(), strict=True):
+        pieces[i] = piece
+    return pieces
 
 
 def _deflate(collection: bytes, index: int) -> bytes:
     compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
     start = index * CHUNK
-    return compressor.compress(collection[start : start + CHUNK]) + compressor.flush(
-        zlib.Z_SYNC_FLUSH
-    )
+    chunk = collection[start : start + CHUNK]
+    return compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
 def file_entry(name: str, data: bytes, suffix: str = "") -> Entry:
@@ -171,6 +184,32 @@ def write_zip(entries: Sequence[Entry]) -> bytes:
 def in_parallel(work: Callable[[T], bytes], items: Sequence[T]) -> list[bytes]:
     """`[work(item) for item in items]` on two threads (see `Parallel`)."""
     return Parallel(work, items).start().results()
+
+
+class Background(Generic[R]):
+    """`work()` on a second thread, from now until `result()`: for a long call into C that
+    lets go of the GIL (zlib, SQLite), so that it runs beside the caller's Python work. The
+    thread's first and last steps need the GIL, so `work` should be one call, not a loop."""
+
+    def __init__(self, work: Callable[[], R]) -> None:
+        self._work = work
+        self._outcome: tuple[R] | BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._outcome = (self._work(),)
+        except BaseException as error:  # handed to the caller's thread
+            self._outcome = error
+
+    def result(self) -> R:
+        self._thread.join()
+        outcome = self._outcome
+        if isinstance(outcome, BaseException):
+            raise outcome
+        assert outcome is not None
+        return outcome[0]
 
 
 class Parallel(Generic[T]):
@@ -225,22 +264,3 @@ class Parallel(Generic[T]):
         if self._failed:
             raise self._failed[0]
         return self._results
-
-
-class Inflating(Parallel[bytes]):
-    def __init__(
-        self,
-        entry: Entry,
-        work: Callable[[bytes], bytes],
-        pieces: Sequence[bytes],
-        first: Callable[[], object] | None,
-    ) -> None:
-        super().__init__(work, pieces, first)
-        self.entry = entry
-
-    def results_joined(self) -> bytes:
-        """The uncompressed bytes, checked against the entry's size and CRC-32."""
-        data = b"".join(self.results())
-        if len(data) != self.entry.size or zlib.crc32(data) != self.entry.crc:
-            raise ValueError(f"{self.entry.name}: damaged (size or CRC-32 wrong)")
-        return data
