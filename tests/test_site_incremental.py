@@ -202,6 +202,10 @@ def second_palace(project: Project) -> None:
     project.notes["b-palace.md"] = palace_lines(3, title="Second palace")
 
 
+def tiny_palace(project: Project) -> None:
+    project.notes["c-palace.md"] = ["# Tiny", "", "- Only: One: a locus before any room heading"]
+
+
 def empty_room(project: Project) -> None:
     lines = project.notes["a-palace.md"]
     lines.insert(project.index("## Room 1"), "## Nothing here yet")
@@ -224,6 +228,7 @@ EDITS: dict[str, Callable[[Project], None]] = {
         pinned_id,
         title,
         second_palace,
+        tiny_palace,
         empty_room,
     )
 }

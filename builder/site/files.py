@@ -111,6 +111,7 @@ class SiteFiles:
             lang,
             base_url or "",
             site_title,
+            len(palaces) == 1,  # one palace: its overview is the home page, no "Home" crumb
             sources,
             list(self.data_of.items()),
             static.css_path,
