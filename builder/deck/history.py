@@ -22,7 +22,8 @@ from typing import Any, NamedTuple
 
 from ..errors import PalaceError
 from .model import MODEL_ID, checksum_of_model_json
-from .package import COLLECTION, Background, read_zip
+from .package import COLLECTION, read_zip
+from .threads import Background
 
 
 class PreviousNote(NamedTuple):
@@ -49,7 +50,6 @@ class PreviousDeck:
 
     def __init__(self, path: Path, data: bytes) -> None:
         self.path = path
-        self.size = len(data)
         self.entries = read_zip(data)
         # Inflated on a second thread while the caller works out what to render.
         self._inflating: Background[bytes] | None = Background(self.entries[COLLECTION].contents)
@@ -71,7 +71,7 @@ class PreviousDeck:
             (models,) = db.execute("SELECT models FROM col").fetchone()
             self.model = json.loads(models).get(str(MODEL_ID))
             (self.max_note_id,) = db.execute("SELECT coalesce(max(id), 0) FROM notes").fetchone()
-        except (zlib.error, sqlite3.Error, ValueError, TypeError) as error:
+        except (zlib.error, sqlite3.Error, ValueError, TypeError, AttributeError) as error:
             raise unreadable(self.path, error) from error
         self._db = db
 

@@ -6,22 +6,20 @@ compressor ended with a sync flush, so each chunk's compressed bytes depend on t
 the chunks' compressed lengths are recorded in an extra field of the zip entry. A deflate stream
 made of such pieces, ended by an empty final block, is valid deflate (pigz writes the same).
 So a rebuild deflates again only the chunks whose bytes changed, and copies the others from the
-previous package: what a package holds decides its bytes, whichever way it was made. Two cores
-deflate together. Pictures that are compressed already are stored.
+previous package: what a package holds decides its bytes, whichever way it was made. Two threads
+deflate together (`threads.py`). Pictures that are compressed already are stored.
 """
 
 from __future__ import annotations
 
 import io
 import struct
-import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
-from typing import Generic, NamedTuple, Self, TypeVar
+from typing import NamedTuple
 
-T = TypeVar("T")
-R = TypeVar("R")
+from .threads import Parallel, in_parallel
 
 CHUNK = 1 << 16  # bytes of the collection per separately deflated piece
 LEVEL = 1  # zlib: 3x faster than the default (6) on a collection; the file ~12% larger
@@ -105,10 +103,10 @@ def read_zip(data: bytes) -> dict[str, Entry]:
 Known = tuple[bytes, Sequence[bytes | None]]
 
 
-def collection_entry(collection: bytes, known: Known | None, crc: int | None = None) -> Entry:
+def collection_entry(collection: bytes, known: Known | None) -> Entry:
     """The zip entry of a collection, deflated in chunks; a chunk equal to the same chunk of a
     collection deflated before (`known`: the previous package's, say) is copied, not deflated
-    again. `crc`: the CRC-32 of `collection`, when known."""
+    again."""
     count = -(-len(collection) // CHUNK)
     deflated: list[bytes | None] = [None] * count
     if known is not None:
@@ -127,8 +125,8 @@ def collection_entry(collection: bytes, known: Known | None, crc: int | None = N
     field = struct.pack(f"<2H{count + 1}L", _CHUNKS_FIELD, 4 * (count + 1), CHUNK,
                         *map(len, done))  # fmt: skip
     data = b"".join((*done, _FINAL))
-    crc = zlib.crc32(collection) if crc is None else crc
-    return Entry(COLLECTION, zipfile.ZIP_DEFLATED, crc, len(collection), data, field)
+    return Entry(COLLECTION, zipfile.ZIP_DEFLATED, zlib.crc32(collection), len(collection), data,
+                 field)  # fmt: skip
 
 
 def deflate_while(collection: bytes, work: Callable[[], object]) -> list[bytes | None]:
@@ -179,88 +177,3 @@ def write_zip(entries: Sequence[Entry]) -> bytes:
     directory = b"".join(central)
     end = _END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
     return b"".join((*parts, directory, end))
-
-
-def in_parallel(work: Callable[[T], bytes], items: Sequence[T]) -> list[bytes]:
-    """`[work(item) for item in items]` on two threads (see `Parallel`)."""
-    return Parallel(work, items).start().results()
-
-
-class Background(Generic[R]):
-    """`work()` on a second thread, from now until `result()`: for a long call into C that
-    lets go of the GIL (zlib, SQLite), so that it runs beside the caller's Python work. The
-    thread's first and last steps need the GIL, so `work` should be one call, not a loop."""
-
-    def __init__(self, work: Callable[[], R]) -> None:
-        self._work = work
-        self._outcome: tuple[R] | BaseException | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._outcome = (self._work(),)
-        except BaseException as error:  # handed to the caller's thread
-            self._outcome = error
-
-    def result(self) -> R:
-        self._thread.join()
-        outcome = self._outcome
-        if isinstance(outcome, BaseException):
-            raise outcome
-        assert outcome is not None
-        return outcome[0]
-
-
-class Parallel(Generic[T]):
-    """`work(item)` for each item, on a helper thread from `start()` on, and on the caller's
-    thread too once it asks for the `results()`: zlib lets go of the GIL while it works, so
-    two cores deflate (or inflate) at once, and the caller can do other work meanwhile. The
-    helper first runs `first`, if given (`first_result`)."""
-
-    def __init__(
-        self,
-        work: Callable[[T], bytes],
-        items: Sequence[T],
-        first: Callable[[], object] | None = None,
-    ) -> None:
-        self._work, self._items, self._first = work, items, first
-        self._results: list[bytes] = [b""] * len(items)
-        self._claimed = iter(range(len(items)))
-        self._lock = threading.Lock()
-        self._failed: list[BaseException] = []
-        self._helper: threading.Thread | None = None
-        self.first_result: object = None
-
-    def start(self) -> Self:
-        if self._first is not None or len(self._items) > 1:
-            self._helper = threading.Thread(target=self._help, daemon=True)
-            self._helper.start()
-        return self
-
-    def _help(self) -> None:
-        try:
-            if self._first is not None:
-                self.first_result = self._first()
-            self._run()
-        except BaseException as error:  # handed to the caller's thread
-            self._failed.append(error)
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                index = next(self._claimed, None)
-            if index is None:
-                return
-            self._results[index] = self._work(self._items[index])
-
-    def results(self) -> list[bytes]:
-        try:
-            self._run()
-        finally:
-            if self._helper is not None:
-                self._helper.join()
-                self._helper = None
-        if self._failed:
-            raise self._failed[0]
-        return self._results
