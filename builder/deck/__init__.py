@@ -52,8 +52,8 @@ class DeckOutput(NamedTuple):
 
     files: dict[str, bytes]
     changes: tuple[PalaceChanges, ...]
-    cards: int = 0  # cards in all decks together
-    sizes: dict[str, int] = {}  # noqa: RUF012 (a NamedTuple field: never changed)
+    cards: int  # cards in all decks together
+    sizes: dict[str, int]
 
     def summary_lines(self) -> list[str]:
         """One line per deck, e.g. `ml-palace.apkg: 2 added, 1 changed, 32 unchanged, 0 removed`."""

@@ -65,19 +65,24 @@ def own_content(flds: str) -> tuple[str, ...]:
 
 def note_guid(palace_id: str, stop_id: str) -> str:
     """Anki GUID of a stop: 72 bits of SHA-256 of its identity, in base 64 (12 characters)."""
-    digest = hashlib.sha256(f"palace/note/{palace_id}/{stop_id}".encode()).digest()
-    return binascii.b2a_base64(digest[:9], newline=False).decode("ascii")
+    digest = _sha256(f"palace/note/{palace_id}/{stop_id}".encode()).digest()
+    return _base64(digest[:9], newline=False).decode("ascii")
 
 
 def first_field_checksum(text: str) -> int:
     """Anki's checksum of a note's first field: the first 32 bits of SHA-1 of its text without
     HTML. The first field is the Id, `<palace id>/<stop id>`: ids never hold HTML."""
-    return int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:4], "big")
+    return _from_bytes(_sha1(text.encode()).digest()[:4], "big")
+
+
+_sha256, _sha1, _base64, _from_bytes = hashlib.sha256, hashlib.sha1, binascii.b2a_base64, int.from_bytes
 
 
 def field_name(text: str) -> str:
     """Plain text of a name (locus, room, title) as it goes into a field."""
-    return html.escape(text, quote=False)
+    if "&" in text or "<" in text or ">" in text:
+        return html.escape(text, quote=False)
+    return text  # the common case, without three replacements
 
 
 def deck_name_part(text: str, fallback: str) -> str:

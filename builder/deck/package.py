@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .threads import Parallel, in_parallel
+from .threads import Background, Parallel, in_parallel
 
 CHUNK = 1 << 16  # bytes of the collection per separately deflated piece
 LEVEL = 1  # zlib: 3x faster than the default (6) on a collection; the file ~12% larger
@@ -107,6 +107,7 @@ def collection_entry(collection: bytes, known: Known | None) -> Entry:
     """The zip entry of a collection, deflated in chunks; a chunk equal to the same chunk of a
     collection deflated before (`known`: the previous package's, say) is copied, not deflated
     again."""
+    crc = Background(lambda: zlib.crc32(collection))  # meanwhile, on another thread
     count = -(-len(collection) // CHUNK)
     deflated: list[bytes | None] = [None] * count
     if known is not None:
@@ -125,8 +126,7 @@ def collection_entry(collection: bytes, known: Known | None) -> Entry:
     field = struct.pack(f"<2H{count + 1}L", _CHUNKS_FIELD, 4 * (count + 1), CHUNK,
                         *map(len, done))  # fmt: skip
     data = b"".join((*done, _FINAL))
-    return Entry(COLLECTION, zipfile.ZIP_DEFLATED, zlib.crc32(collection), len(collection), data,
-                 field)  # fmt: skip
+    return Entry(COLLECTION, zipfile.ZIP_DEFLATED, crc.result(), len(collection), data, field)
 
 
 def deflate_while(collection: bytes, work: Callable[[], object]) -> list[bytes | None]:
