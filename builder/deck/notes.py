@@ -75,7 +75,8 @@ def first_field_checksum(text: str) -> int:
     return _from_bytes(_sha1(text.encode()).digest()[:4], "big")
 
 
-_sha256, _sha1, _base64, _from_bytes = hashlib.sha256, hashlib.sha1, binascii.b2a_base64, int.from_bytes
+_sha256, _sha1 = hashlib.sha256, hashlib.sha1
+_base64, _from_bytes = binascii.b2a_base64, int.from_bytes
 
 
 def field_name(text: str) -> str:
