@@ -10,7 +10,9 @@ build owns is listed in `MANIFEST` inside the output folder.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,7 @@ class WriteReport:
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     cleaned: tuple[str, ...] = ()  # what killed builds had left behind, removed by this one
+    stuck: tuple[str, ...] = ()  # what they left that could not be removed (locked, mounted)
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -40,11 +43,14 @@ class WriteReport:
         )
         if self.cleaned:
             text += f"; cleaned up after an interrupted build: {', '.join(self.cleaned)}"
+        if self.stuck:
+            text += f"; could not remove what an interrupted build left: {', '.join(self.stuck)}"
         return text
 
 
 def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
-    """Refuse an output folder that is a file, holds the notes, or lies inside them."""
+    """Refuse an output folder that is a file, holds the notes, or lies inside them; and one
+    the build could not write (`swap.check_replaceable`), before spending time rendering."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out.as_posix()}: the output path is not a folder")
     resolved = out.resolve()
@@ -61,6 +67,10 @@ def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
                 f"{out.as_posix()}: the output folder is inside the notes folder "
                 f"{root.as_posix()}; choose a folder outside it"
             )
+    try:
+        swap.check_replaceable(out)
+    except OSError as error:
+        raise _failure(out, error) from error
 
 
 def previous_files(out: Path) -> set[str]:
@@ -84,50 +94,78 @@ def write_output(out: Path, files: Mapping[str, bytes], keep: Collection[str] = 
 
     `keep` names files of the previous build that this one did not render again because
     nothing they show changed (an incremental build): they stay as they are, and the build
-    still owns them. A name in both counts as rendered."""
+    still owns them. A name in both counts as rendered.
+
+    Raises OutputError, with the path and the cause in one line, when the folder cannot be
+    written; `out` is then as it was."""
     try:
-        return _write(out, files, keep)
+        swap.check_replaceable(out)
+        with swap.output_lock(out):
+            return _write(out, files, keep)
     except OSError as error:
-        where = error.filename or out
-        raise OutputError(
-            f"{Path(where).as_posix()}: cannot write: {error.strerror or error}"
-        ) from error
+        raise _failure(out, error) from error
+
+
+def _failure(out: Path, error: OSError, staging: Path | None = None) -> OutputError:
+    where = swap.shown(error.filename or out, out, staging)
+    cause = _CAUSES.get(error.errno or 0) or error.strerror or str(error)
+    return OutputError(f"{where}: cannot write: {cause}")
+
+
+_CAUSES = {
+    errno.EISDIR: "a folder is in the way (the build writes a file there)",
+    errno.EEXIST: "a file is in the way (the build writes a folder there)",
+    errno.ENOTDIR: "a file is in the way (the build writes a folder there)",
+}
 
 
 def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> WriteReport:
-    with swap.output_lock(out):
-        cleaned = swap.clean_leftovers(out)
-        old = previous_files(out)
-        kept = sorted(name for name in set(keep) - set(files) if name in old)
-        owned = {*files, *kept}
-        staging = swap.new_staging(out)
-        try:
-            _carry_over(out, staging, skip={*files, MANIFEST}, drop=old - owned)
-            written, unchanged = [], []
-            for name in sorted(files):
-                target, data = staging / name, files[name]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if _same_bytes(out / name, data):
-                    swap.link_or_copy(out / name, target)
-                    unchanged.append(name)
-                else:
-                    target.write_bytes(data)
-                    written.append(name)
-            manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
-            if _same_bytes(out / MANIFEST, manifest):
-                swap.link_or_copy(out / MANIFEST, staging / MANIFEST)
+    cleaned, stuck = swap.clean_leftovers(out)
+    old = previous_files(out)
+    kept = sorted(name for name in set(keep) - set(files) if name in old)
+    owned = {*files, *kept}
+    staging = swap.new_staging(out)
+    try:
+        _carry_over(out, staging, skip={*files, MANIFEST}, drop=old - owned)
+        written, unchanged = [], []
+        for name in sorted(files):
+            target, data = staging / name, files[name]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if _same_bytes(out / name, data):
+                swap.link_or_copy(out / name, target)
+                unchanged.append(name)
             else:
-                (staging / MANIFEST).write_bytes(manifest)
-            swap.swap_in(staging, out)
-        except BaseException:
-            import shutil
-
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+                swap.check_unlocked(out / name)  # the swap deletes the old one
+                _write_file(target, data)
+                written.append(name)
+        for name in old - owned:
+            swap.check_unlocked(out / name)
+        manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
+        if _same_bytes(out / MANIFEST, manifest):
+            swap.link_or_copy(out / MANIFEST, staging / MANIFEST)
+        else:
+            _write_file(staging / MANIFEST, manifest)
+        swap.swap_in(staging, out)
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise _failure(out, error, staging) from error
+        raise
     removed = sorted(old - owned)
     return WriteReport(
-        tuple(written), tuple(sorted((*unchanged, *kept))), tuple(removed), tuple(cleaned)
+        tuple(written),
+        tuple(sorted((*unchanged, *kept))),
+        tuple(removed),
+        tuple(cleaned),
+        tuple(stuck),
     )
+
+
+def _write_file(target: Path, data: bytes) -> None:
+    try:
+        target.write_bytes(data)
+    except OSError as error:  # a failed write() names no file: name it
+        raise OSError(error.errno, error.strerror, str(target)) from error
 
 
 def _carry_over(out: Path, staging: Path, skip: set[str], drop: set[str]) -> None:
@@ -135,8 +173,9 @@ def _carry_over(out: Path, staging: Path, skip: set[str], drop: set[str]) -> Non
     and files it keeps; not the files in `skip` (rendered anew) nor in `drop` (removed)."""
     if not out.is_dir():
         return
-    for folder, folders, names in os.walk(out):
+    for folder, folders, names in os.walk(out, onerror=_raise):
         here = Path(folder)
+        swap.check_unlocked(here)  # the swap deletes the old folder and all in it
         relative = here.relative_to(out)
         if not folders and not names:  # an empty folder of the owner's
             (staging / relative).mkdir(parents=True, exist_ok=True)
@@ -146,6 +185,10 @@ def _carry_over(out: Path, staging: Path, skip: set[str], drop: set[str]) -> Non
                 continue
             (staging / path).parent.mkdir(parents=True, exist_ok=True)
             swap.link_or_copy(here / name, staging / path)
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -159,10 +202,11 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 def replace_file(target: Path, data: bytes) -> None:
     """Write `data` to a temp file beside `target`, then move it into place atomically; the temp
-    file is gone whatever happens (an error, Ctrl-C)."""
+    file is gone whatever happens (an error, Ctrl-C), except after `kill -9`: then, in
+    `.palace-cache/`, the next build removes it."""
     import tempfile  # ~10 ms to import: not for a build that writes nothing
 
-    handle, temp = tempfile.mkstemp(prefix=".palace-", suffix=".tmp", dir=target.parent)
+    handle, temp = tempfile.mkstemp(prefix=swap.temp_prefix(), suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -8,6 +8,10 @@ in one step (`renameat2(RENAME_EXCHANGE)`), and the old one is deleted. Killed a
 the output folder is either the last good build or the new one, never a mix; what a killed
 build leaves in `.palace-cache/` is removed by the next one.
 
+Trading places needs a folder that can be renamed and, afterwards, deleted: a read-only file
+system, an output folder that is (or holds) a mount point, and a file locked with `chattr +i`
+stop the build before it changes anything (`check_replaceable`, `lock_of`).
+
 `output_lock` serialises builds into one folder (a second `palace build`, or `build` beside
 `serve`): an `flock` on a file in `.palace-cache/`, which the kernel releases when its process
 dies, so a killed build can never leave it stuck.
@@ -19,7 +23,9 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
 import shutil
+import stat
 import sys
 import time
 from collections.abc import Iterator
@@ -34,14 +40,22 @@ STAGING = "staging-"
 LOCK_WAIT = 120.0  # seconds a build waits for another one into the same folder
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_FS_IOC_GETFLAGS = 0x80086601  # Linux: the flags `lsattr` shows
+_LINUX_LOCKS = ((0x10, "immutable (chattr +i)"), (0x20, "append-only (chattr +a)"))
+_BSD_LOCKS = sum(
+    getattr(stat, name, 0) for name in ("UF_IMMUTABLE", "UF_APPEND", "SF_IMMUTABLE", "SF_APPEND")
+)
 
 
 def cache_folder(out: Path) -> Path:
     """`.palace-cache/` beside `out`, created (with its own `.gitignore`) when missing."""
     folder = out.resolve().parent / CACHE
-    if not folder.is_dir():
+    ignore = folder / ".gitignore"
+    if not ignore.is_file():  # also when a build was killed between making the two
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / ".gitignore").write_text(IGNORE_ALL, encoding="utf-8")
+        temp = folder / f"{temp_prefix()}gitignore.tmp"
+        temp.write_text(IGNORE_ALL, encoding="utf-8")
+        os.replace(temp, ignore)
     return folder
 
 
@@ -76,24 +90,50 @@ def output_lock(out: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def clean_leftovers(out: Path) -> list[str]:
+def clean_leftovers(out: Path) -> tuple[list[str], list[str]]:
     """Remove what killed builds into `out` left behind; call with the lock held.
 
-    Returns what was removed, for the build to say. Only folders this module names are touched.
-    """
+    Returns what was removed and what could not be (something in it is locked or mounted),
+    for the build to say. Only names this module makes are touched: staging folders of `out`,
+    and temp files (`temp_prefix`) of processes that are gone."""
     folder = out.resolve().parent / CACHE
     prefix = f"{STAGING}{_name(out)}-"
-    removed = []
-    if folder.is_dir():
-        for leftover in sorted(folder.iterdir()):
-            if leftover.name.startswith(prefix) and leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
-                removed.append(leftover.as_posix())
-    if not out.exists():  # killed between the two renames of the fallback swap: roll back
-        backup = folder / f"{prefix}old"
-        if backup.is_dir():
-            os.rename(backup, out)
-    return removed
+    backup = folder / f"{prefix}old"
+    if not out.exists() and backup.is_dir():
+        # Killed between the two renames of the fallback swap: roll back first (the loop
+        # below would delete the backup, which is the last good build).
+        os.rename(backup, out)
+    removed: list[str] = []
+    stuck: list[str] = []
+    if not folder.is_dir():
+        return removed, stuck
+    for leftover in sorted(folder.iterdir()):
+        if leftover.name.startswith(prefix) and leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+            (stuck if leftover.exists() else removed).append(shown(leftover, out))
+        elif (temp := _TEMP.fullmatch(leftover.name)) and not _alive(int(temp[1])):
+            leftover.unlink(missing_ok=True)
+            removed.append(shown(leftover, out))
+    return removed, stuck
+
+
+def temp_prefix() -> str:
+    """How temp files in `.palace-cache/` begin: with the pid, so that what a killed process
+    left can be told from what a running one is writing."""
+    return f".palace-{os.getpid()}-"
+
+
+_TEMP = re.compile(r"\.palace-(\d+)-.*\.tmp")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's
+    return True
 
 
 def new_staging(out: Path) -> Path:
@@ -104,11 +144,116 @@ def new_staging(out: Path) -> Path:
 
 
 def link_or_copy(source: Path, target: Path) -> None:
-    """`target` becomes the same file as `source` (same bytes and times), cheaply if possible."""
+    """`target` becomes the same file as `source` (same bytes and times), cheaply if possible.
+
+    Raises OutputError if `source` is locked: the swap could not delete it afterwards."""
     try:
         os.link(source, target, follow_symlinks=False)
-    except OSError:
+    except OSError as error:
+        if error.errno == errno.EPERM:  # also what no hard links on this file system says
+            check_unlocked(source)
         shutil.copy2(source, target, follow_symlinks=False)
+
+
+# -- what stops a swap: checked before the build changes anything ------------------------------
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse, with the reason, an output folder the swap could not replace: on a read-only
+    file system, unwritable, locked, a mount point or holding one."""
+    resolved = out.resolve()
+    cache = resolved.parent / CACHE
+    if out.exists():
+        folders: tuple[Path, ...] = (resolved, resolved.parent)
+        folders += (cache,) if cache.is_dir() else ()
+    else:  # the build makes it in the nearest folder that exists
+        folders = (next(p for p in out.absolute().parents if p.exists()),)
+    for folder in folders:
+        if not folder.is_dir():
+            raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+        check_unlocked(folder)
+        if not os.access(folder, os.W_OK):
+            read_only = os.statvfs(folder).f_flag & os.ST_RDONLY
+            code = errno.EROFS if read_only else errno.EACCES
+            raise OSError(code, os.strerror(code), str(folder))
+    for point in mount_points(out):
+        cause = (
+            "the output folder is a mount point (a build replaces the whole folder); "
+            "build into a folder inside it"
+            if point == out.resolve()
+            else "a file system is mounted there (a build replaces the whole output folder)"
+        )
+        raise OutputError(f"{shown(point, out)}: cannot write: {cause}")
+
+
+def lock_of(path: Path) -> str | None:
+    """Why `path` cannot be renamed or deleted even by root (`chattr +i`), or None."""
+    try:
+        flags = getattr(os.lstat(path), "st_flags", None)  # BSD and macOS: chflags
+        if flags is not None:
+            return "locked (chflags)" if flags & _BSD_LOCKS else None
+        if not sys.platform.startswith("linux"):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None  # gone, a symbolic link, or unreadable: nothing a swap would trip on
+    try:
+        buffer = bytearray(8)
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, buffer)
+    except OSError:
+        return None  # a file system without such flags
+    finally:
+        os.close(fd)
+    flags = int.from_bytes(buffer[:4], sys.byteorder)
+    return next((why for bit, why in _LINUX_LOCKS if flags & bit), None)
+
+
+def check_unlocked(path: Path) -> None:
+    why = lock_of(path)
+    if why is not None:
+        kind = "folder" if path.is_dir() else "file"
+        raise OSError(errno.EPERM, f"the {kind} is {why}", str(path))
+
+
+def mount_points(folder: Path, mountinfo: Path = Path("/proc/self/mountinfo")) -> list[Path]:
+    """The mount points at or below `folder` (Linux; elsewhere none are found)."""
+    try:
+        table = mountinfo.read_bytes()
+    except OSError:
+        return []
+    root = folder.resolve()
+    found = []
+    for line in table.splitlines():
+        fields = line.split(b" ")
+        if len(fields) > 4:  # field 5 is the mount point, with space, tab, \n and \ escaped
+            point = Path(os.fsdecode(re.sub(rb"\\([0-7]{3})", _unescape, fields[4])))
+            if point.is_relative_to(root):
+                found.append(point)
+    return sorted(set(found))
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    return bytes([int(match[1], 8)])
+
+
+def shown(path: str | Path, out: Path, staging: Path | None = None) -> str:
+    """`path` as the user knows it: a file of the staging folder as the output file it
+    becomes, `.palace-cache/` and the output folder spelt as the user spelt `out`."""
+    path = Path(os.path.abspath(path))
+    resolved = out.resolve()
+    for base, spelt in (
+        (staging, out),
+        (resolved, out),
+        (resolved.parent / CACHE, out.parent / CACHE),
+        (resolved.parent, out.parent),
+    ):
+        if base is not None and path.is_relative_to(base):
+            text = (spelt / path.relative_to(base)).as_posix()
+            return path.as_posix() if text == "." else text
+    return path.as_posix()
+
+
+# -- the swap ----------------------------------------------------------------------------------
 
 
 def swap_in(staging: Path, out: Path) -> None:
@@ -124,7 +269,11 @@ def swap_in(staging: Path, out: Path) -> None:
     backup = staging.parent / f"{STAGING}{_name(out)}-old"
     shutil.rmtree(backup, ignore_errors=True)
     os.rename(out, backup)
-    os.rename(staging, out)
+    try:
+        os.rename(staging, out)
+    except BaseException:
+        os.rename(backup, out)
+        raise
     shutil.rmtree(backup, ignore_errors=True)
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from conftest import ProjectMaker
 
-from builder import fingerprint
+from builder import fingerprint, swap
 from builder.cli import main
 from builder.errors import OutputError
 from builder.fingerprint import record_file
-from builder.output import MANIFEST, check_output_folder, write_output
+from builder.output import MANIFEST, WriteReport, check_output_folder, write_output
 
 
 def test_writes_files_and_manifest(tmp_path: Path) -> None:
@@ -277,3 +277,100 @@ def test_a_record_damaged_by_hand_means_a_full_build(
     record_file(project / "site").write_text(json.dumps(record))
     assert built(capsys) == "because the record of the last build is damaged"
     assert built(capsys) == "nothing changed"
+
+
+# -- what killed builds leave, and writes that fail (the real faults: test_faults.py) ----------
+
+
+def test_a_build_killed_mid_fallback_swap_is_rolled_back_not_deleted(tmp_path: Path) -> None:
+    """Killed between the two renames of the swap used where no atomic exchange exists."""
+    out = tmp_path / "site"
+    write_output(out, {"index.html": b"home"})
+    (out / "CNAME").write_text("palace.example.org\n")
+    os.rename(out, tmp_path / swap.CACHE / "staging-site-old")
+    (tmp_path / swap.CACHE / "staging-site-4242").mkdir()  # the new build, half assembled
+    report = write_output(out, {"index.html": b"new home"})
+    assert report.cleaned == ((tmp_path / ".palace-cache/staging-site-4242").as_posix(),)
+    assert (out / "CNAME").exists() and (out / "index.html").read_bytes() == b"new home"
+    assert not any(p.name.startswith("staging-") for p in (tmp_path / swap.CACHE).iterdir())
+
+
+def test_temp_files_of_dead_processes_are_cleaned_and_said(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_output(out, {"index.html": b"home"})
+    cache = tmp_path / swap.CACHE
+    gone = cache / ".palace-999999999-x1.tmp"  # no such process
+    alive = cache / f"{swap.temp_prefix()}x2.tmp"  # this one: still writing it
+    for temp in (gone, alive):
+        temp.write_text("half a record")
+    (cache / "notes.tmp").write_text("not ours")
+    report = write_output(out, {"index.html": b"home"})
+    assert report.cleaned == (gone.as_posix(),)
+    assert f"cleaned up after an interrupted build: {gone.as_posix()}" in str(report)
+    assert not gone.exists() and alive.exists() and (cache / "notes.tmp").exists()
+
+
+def test_the_cache_ignores_itself_even_after_a_kill_between_its_two_files(tmp_path: Path) -> None:
+    (tmp_path / swap.CACHE).mkdir()  # killed before .gitignore was written
+    write_output(tmp_path / "site", {"index.html": b"home"})
+    assert (tmp_path / swap.CACHE / ".gitignore").read_text() == swap.IGNORE_ALL
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda out: (out / "deck.apkg").mkdir(),
+            "site/deck.apkg: cannot write: a folder is in the way (the build writes a file there)",
+        ),
+        (
+            lambda out: (out / "rooms").write_text("mine"),
+            "site/rooms: cannot write: a file is in the way (the build writes a folder there)",
+        ),
+    ],
+    ids=["folder where a file goes", "file where a folder goes"],
+)
+def test_a_write_that_fails_names_the_output_path_not_the_staging_one(
+    make_project: ProjectMaker, make: Callable[[Path], object], message: str
+) -> None:
+    root = make_project({})
+    files = {"index.html": b"home", "deck.apkg": b"deck", "rooms/a.html": b"a"}
+    out = Path("site")
+    out.mkdir()
+    make(root / "site")
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    with pytest.raises(OutputError) as error:
+        write_output(out, files)
+    assert str(error.value) == message
+    after = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    assert [p for p in after if "staging" in p] == []
+    assert set(before) <= set(after)
+
+
+def test_mount_points_are_read_with_their_escapes(tmp_path: Path) -> None:
+    out = tmp_path / "my site"
+    table = tmp_path / "mountinfo"
+    escaped = str(out).replace(" ", "\\040")
+    table.write_text(
+        f"22 1 8:1 / / rw - ext4 /dev/sda1 rw\n"
+        f"40 22 0:5 / {escaped}/deck\\040one.apkg rw - tmpfs tmpfs rw\n"
+        f"41 22 0:6 / {escaped}-other rw - tmpfs tmpfs rw\n"
+    )
+    assert swap.mount_points(out, table) == [out / "deck one.apkg"]
+
+
+def test_a_report_says_what_it_could_not_clean() -> None:
+    report = WriteReport(("a",), (), (), (), (".palace-cache/staging-site-7",))
+    assert str(report) == (
+        "1 written, 0 unchanged, 0 removed; could not remove what an interrupted build left: "
+        ".palace-cache/staging-site-7"
+    )
+
+
+def test_a_read_only_file_in_a_writable_folder_is_replaced(tmp_path: Path) -> None:
+    """As `mv` would: the folder's permission decides, not the file's (README)."""
+    out = tmp_path / "site"
+    write_output(out, {"deck.apkg": b"old deck"})
+    (out / "deck.apkg").chmod(0o444)
+    assert write_output(out, {"deck.apkg": b"new deck"}).written == ("deck.apkg",)
+    assert (out / "deck.apkg").read_bytes() == b"new deck"
