@@ -431,3 +431,20 @@ def test_a_kept_deck_changes_no_id_of_the_decks_after_it(tmp_path: Path) -> None
     assert kept.kept == {"aaa.apkg"}
     read = render_decks(palaces, out, now=T0)
     assert with_kept.files[FILE] == read.files[FILE]
+
+
+def test_a_previous_deck_zipped_otherwise_gives_the_same_rebuild(tmp_path: Path) -> None:
+    # Decks of earlier versions hold the collection as one deflate stream, and no chunk list.
+    rebuild = Rebuild(tmp_path, "concept")
+    rezipped = tmp_path / "rezipped"
+    rezipped.mkdir()
+    with (
+        zipfile.ZipFile(io.BytesIO(rebuild.first.files[FILE])) as package,
+        zipfile.ZipFile(rezipped / FILE, "w", zipfile.ZIP_DEFLATED) as other,
+    ):
+        for name in package.namelist():
+            other.writestr(name, package.read(name))
+    assert read_zip((rezipped / FILE).read_bytes())["collection.anki2"].chunks is None
+    palaces = load(tmp_path, CASES["concept"][0](SEED))
+    again = render_decks(palaces, rezipped, now=T1)
+    assert again.files == rebuild.patched.files
