@@ -19,16 +19,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import fingerprint
+from . import fingerprint, memo
 from .collector import collector_paused
 from .config import Config, load_config
-from .errors import Diagnostic, NotesError
+from .errors import Diagnostic, NotesError, OutputError
 from .output import MANIFEST, WriteReport, check_output_folder, write_output
 
 if TYPE_CHECKING:
     from .load import Notes
     from .records import Palace
 
+ATTEMPTS = 5  # builds tried while an editor keeps saving the notes during each
 DEFAULT_SOURCE = "source"  # = load.DEFAULT_SOURCE (not imported: the no-op path skips load)
 Progress = Callable[[str, float], None]  # (what the build is doing, fraction done)
 # The share of a build's time each stage takes (10,000 loci), for the progress bar.
@@ -101,7 +102,8 @@ def build_project(
     progress: Progress | None = None,
 ) -> Outcome:
     """Build the notes in `sources` (default `source/`) into `out` (default: the configured
-    output folder), unless nothing changed since the last build there (`full`: build anyway).
+    output folder), unless nothing changed since the last build there. Only what changed is
+    rendered again (see `memo.py`); `full` renders everything from scratch.
 
     Raises NotesError (carrying every diagnostic) when the notes have errors, or warnings under
     `strict`; the output folder is then untouched.
@@ -129,12 +131,34 @@ def build_project(
     # 1. read: every notes file into records
     from .load import load_notes
 
-    if progress:
-        progress("reading notes", _STAGES["reading notes"])
-    notes = load_notes(sources)
-    notes.require_ok(strict)
-    # 2.-3. render and write
-    report = build(notes, out, config, progress=progress, started=started)
+    stamp = memo.stamp(settings, fingerprint.code_stamps())
+    for attempt in range(1, ATTEMPTS + 1):
+        if progress:
+            progress("reading notes", _STAGES["reading notes"])
+        notes = load_notes(sources)
+        notes.require_ok(strict)
+        # 2.-3. render and write, keeping what the last build rendered from the same inputs
+        remembered = memo.Memo(stamp) if full else memo.load(out, stamp)
+        reuse = memo.Reuse({} if full else fingerprint.intact_keys(previous, out, stamp))
+        try:
+            report = build(
+                notes,
+                out,
+                config,
+                progress=progress,
+                started=started,
+                remembered=remembered,
+                reuse=reuse,
+                stable=notes.changed_since_read,
+            )
+            break
+        except _SavedDuringBuild as saved:
+            reasons.append(f"saved again during the build, so built again: {saved}")
+            if attempt == ATTEMPTS:
+                raise OutputError(
+                    f"{saved}: saved again during each of {ATTEMPTS} builds; "
+                    f"{out.as_posix()} is unchanged: build again once saving is done"
+                ) from None
     # 4. remember what was read and written
     assert report.counts is not None
     pictures = [
@@ -152,10 +176,17 @@ def build_project(
         fingerprint.output_stamps(out, (*report.written.files, MANIFEST)),
         dataclasses.asdict(report.counts),
         [dataclasses.asdict(d) for d in notes.diagnostics],
+        stamp,
+        {name: reuse.keys[name] for name in report.written.files if name in reuse.keys},
     )
+    memo.save(out, remembered)
     fingerprint.save(out, record)
     seconds = time.perf_counter() - started
     return Outcome(out, report.counts, report, notes.diagnostics, seconds, tuple(reasons))
+
+
+class _SavedDuringBuild(Exception):
+    """Notes files were saved while the build read and rendered them: build again."""
 
 
 def _replay(previous: fingerprint.Fingerprint) -> tuple[Counts, tuple[Diagnostic, ...]] | None:
@@ -183,11 +214,18 @@ def build(
     *,
     progress: Progress | None = None,
     started: float | None = None,
+    remembered: memo.Memo | None = None,
+    reuse: memo.Reuse | None = None,
+    stable: Callable[[], Sequence[str]] | None = None,
 ) -> BuildReport:
     """Build every output for `notes` into `out`: one deck per palace and the study site.
 
-    `config` None: the settings of the project in the current folder."""
+    `config` None: the settings of the project in the current folder. `remembered` holds what
+    earlier builds rendered, `reuse` which of their files may be kept as they are (see
+    `memo.py`); without them everything is rendered. `stable` names the notes files saved
+    since they were read; asked just before writing, any name stops the build, unwritten."""
     from .deck import render_decks  # imported here: genanki, markdown and jinja2 take ~0.1 s
+    from .markup import remembering
     from .site import render_site
 
     config = load_config() if config is None else config
@@ -201,28 +239,37 @@ def build(
     # 1. where: refuse an output folder that would overwrite the notes
     check_output_folder(out, {notes_file.root for notes_file in notes.files})
     # 2. render: every output in memory; the decks read the previous build's decks in `out`
-    with collector_paused():
+    remembered = memo.Memo() if remembered is None else remembered
+    reuse = memo.Reuse() if reuse is None else reuse
+    with collector_paused(), remembering(remembered.table("inline")):
         stage("rendering decks")
         decks = render_decks(
             notes.palaces,
             out,
             kinds=frozenset(config.card_kinds),
             deck_prefix=config.deck_prefix,
+            memo=remembered,
+            reuse=reuse,
         )
         stage("rendering site")
         site = render_site(
             notes.palaces,
-            decks.files,
+            decks.sizes,
             lang=config.lang,
             site_title=config.title,
             base_url=config.base_url,
+            memo=remembered,
+            reuse=reuse,
         )
     # 3. write: only files whose bytes changed; keep files the build never wrote
+    saved = stable() if stable else ()
+    if saved:
+        raise _SavedDuringBuild(", ".join(saved))
     stage("writing")
     fingerprint.forget(out)  # until the new record is written: a crash leaves none
-    written = write_output(out, {**site, **decks.files})
+    written = write_output(out, {**site, **decks.files}, keep=reuse.kept)
     stage("done")
     timings = tuple((name, end - start) for (name, start), (_, end) in itertools.pairwise(marks))
-    pages = sum(1 for name in site if name.endswith(".html"))
+    pages = sum(1 for name in (*site, *reuse.kept) if name.endswith(".html"))
     counts = Counts.of(notes.palaces, decks.cards, pages)
     return BuildReport(tuple(decks.summary_lines()), written, counts, timings)

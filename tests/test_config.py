@@ -6,12 +6,10 @@ import json
 import sqlite3
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import ProjectMaker
 
-import builder.site
 from builder.cli import main
 from builder.config import CARD_KINDS, KEYS, Config, ConfigError, load_config
 from builder.deck import ALL_KINDS
@@ -180,9 +178,7 @@ def test_settings_reach_the_decks_and_the_output_folder(
     assert Path("elsewhere/p.apkg").is_file()
 
 
-def test_title_base_url_and_lang_reach_the_site(
-    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_title_base_url_and_lang_reach_the_site(make_project: ProjectMaker) -> None:
     make_project(
         {
             "source/p.md": NOTES,
@@ -190,30 +186,20 @@ def test_title_base_url_and_lang_reach_the_site(
             'lang = "de"\n',
         }
     )
-    seen: dict[str, Any] = {}
-
-    def render_site(palaces: Any, decks: Any, **options: Any) -> dict[str, bytes]:
-        seen.update(options)
-        return {"index.html": b"<!doctype html>"}
-
-    monkeypatch.setattr(builder.site, "render_site", render_site)
     assert main(["build", "-q"]) == 0
-    assert seen == {"lang": "de", "site_title": "Study", "base_url": "https://a.example/p/"}
+    home = Path("site/index.html").read_text(encoding="utf-8")
+    assert '<html lang="de"' in home
+    assert '<a class="brand" href="index.html">Study</a>' in home
+    assert '<link rel="canonical" href="https://a.example/p/">' in home
 
 
-def test_without_settings_the_site_gets_its_defaults(
-    make_project: ProjectMaker, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_settings_the_site_gets_its_defaults(make_project: ProjectMaker) -> None:
     make_project({"source/p.md": NOTES})
-    seen: dict[str, Any] = {}
-
-    def render_site(palaces: Any, decks: Any, **options: Any) -> dict[str, bytes]:
-        seen.update(options)
-        return {}
-
-    monkeypatch.setattr(builder.site, "render_site", render_site)
     assert main(["build", "-q"]) == 0
-    assert seen == {"lang": "en", "site_title": None, "base_url": None}
+    home = Path("site/index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in home
+    assert 'rel="canonical"' not in home
+    assert not Path("site/sitemap.xml").exists()
 
 
 def test_base_url_gives_the_site_a_sitemap(make_project: ProjectMaker) -> None:

@@ -224,7 +224,8 @@ def test_ctrl_c_exits_0_and_leaves_no_temp_files(served: Served, project: Path) 
     assert out.endswith("stopped\n")
     manifest = (project / "site" / ".palace-manifest").read_text().split()
     expected = {"source/test-palace.md", "site/.palace-manifest"}
-    expected |= {".palace-cache/site.json", ".palace-cache/.gitignore", ".palace-cache/site.lock"}
+    expected |= {".palace-cache/site.json", ".palace-cache/site.memo", ".palace-cache/.gitignore"}
+    expected |= {".palace-cache/site.lock"}
     expected |= {f"site/{name}" for name in manifest}
     files = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
     assert files == expected  # no temp file anywhere
