@@ -62,7 +62,7 @@ class Table:
             else:
                 self.hits += 1
             self._new[key] = value
-        return value  # type: ignore[return-value]
+        return value  # type: ignore[no-any-return]
 
 
 class Memo:
