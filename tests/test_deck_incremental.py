@@ -12,6 +12,7 @@ import io
 import marshal
 import sqlite3
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -448,3 +449,23 @@ def test_a_previous_deck_zipped_otherwise_gives_the_same_rebuild(tmp_path: Path)
     palaces = load(tmp_path, CASES["concept"][0](SEED))
     again = render_decks(palaces, rezipped, now=T1)
     assert again.files == rebuild.patched.files
+
+
+@pytest.mark.parametrize("change", ["same", "longer", "shorter", "middle"])
+def test_a_collection_entry_copies_exactly_the_equal_chunks(change: str) -> None:
+    from builder.deck.package import collection_entry
+
+    old = bytes(range(256)) * (CHUNK * 7 // 2 // 256)  # three and a half chunks
+    new = {
+        "same": old,
+        "longer": old + b"more",
+        "shorter": old[: 3 * CHUNK - 1],
+        "middle": old[:CHUNK] + b"x" + old[CHUNK + 1 :],
+    }[change]
+    entry = collection_entry(new, (old, collection_entry(old, None).chunks or []))
+    assert zlib.decompress(entry.data, -15) == new and entry.crc == zlib.crc32(new)
+    # Which chunks are copied: marked ones stand for the previous package's.
+    marked = collection_entry(new, (old, [b"<%d>" % i for i in range(4)]))
+    copied = [int(piece[1:-1]) for piece in marked.chunks or [] if piece.startswith(b"<")]
+    expected = {"same": [0, 1, 2, 3], "longer": [0, 1, 2], "shorter": [0, 1], "middle": [0, 2, 3]}
+    assert copied == expected[change]

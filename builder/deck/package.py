@@ -112,11 +112,14 @@ def collection_entry(collection: bytes, known: Known | None) -> Entry:
     deflated: list[bytes | None] = [None] * count
     if known is not None:
         old, pieces = known
+        view = memoryview(old)
         for i in range(min(count, len(pieces))):
             start = i * CHUNK
-            if (
+            end = min(start + CHUNK, len(collection))
+            if (  # the same bytes (compared in place, not copied)
                 pieces[i] is not None
-                and collection[start : start + CHUNK] == old[start : start + CHUNK]
+                and end == min(start + CHUNK, len(old))
+                and collection.startswith(view[start:end], start)
             ):
                 deflated[i] = pieces[i]
     todo = [i for i, piece in enumerate(deflated) if piece is None]
