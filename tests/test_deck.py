@@ -444,3 +444,14 @@ def test_the_collection_is_the_one_genanki_writes(tmp_path: Path) -> None:
         assert json.loads(mine[i]) == json.loads(genankis[i])
     assert json.loads(mine[10])["1"] == json.loads(genankis[10])["1"]  # the Default deck
     assert deck_json(5, "A::B") == Deck(5, "A::B").to_json()
+
+
+def test_the_decks_json_is_what_json_dumps_makes() -> None:
+    from builder.deck.collection import DEFAULT_DECK, deck_json, decks_json
+
+    decks = [(7, 'Küche "5" 100% \\ done'), (8, "A::B"), (9, "日本")]
+    expected = {"1": DEFAULT_DECK} | {str(i): deck_json(i, name) for i, name in decks}
+    assert decks_json(decks) == json.dumps(expected)
+    assert decks_json([(7, "x"), (7, "y")]) == json.dumps(
+        {"1": DEFAULT_DECK, "7": deck_json(7, "y")}
+    )

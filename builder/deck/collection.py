@@ -131,11 +131,24 @@ def deck_json(deck_id: int, name: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def decks_json(decks: Iterable[tuple[int, str]]) -> str:
-    """The collection's `decks`: Anki's Default deck, then the palace's decks in order."""
-    everything = {"1": DEFAULT_DECK}
-    everything.update((str(deck_id), deck_json(deck_id, name)) for deck_id, name in decks)
-    return json.dumps(everything)
+def decks_json(decks: Sequence[tuple[int, str]]) -> str:
+    """The collection's `decks`: Anki's Default deck, then the palace's decks in order; the
+    text `json.dumps` makes of them, written from a template (five times faster)."""
+    if len({deck_id for deck_id, _ in decks}) != len(decks):  # never: ids come from room ids
+        everything = {"1": DEFAULT_DECK}
+        everything.update((str(deck_id), deck_json(deck_id, name)) for deck_id, name in decks)
+        return json.dumps(everything)
+    parts = [_DEFAULT_DECK]
+    parts += [_DECK % (deck_id, deck_id, json.dumps(name)) for deck_id, name in decks]
+    return "{" + ", ".join(parts) + "}"
+
+
+_DEFAULT_DECK = json.dumps({"1": DEFAULT_DECK})[1:-1]
+_DECK = (
+    json.dumps({"%d": deck_json(0, "")})
+    .replace('"id": 0', '"id": %d')
+    .replace('"name": ""', '"name": %s')[1:-1]
+)
 
 
 def models_json(model: dict[str, Any]) -> str:
