@@ -469,3 +469,16 @@ def test_a_collection_entry_copies_exactly_the_equal_chunks(change: str) -> None
     copied = [int(piece[1:-1]) for piece in marked.chunks or [] if piece.startswith(b"<")]
     expected = {"same": [0, 1, 2, 3], "longer": [0, 1, 2], "shorter": [0, 1], "middle": [0, 2, 3]}
     assert copied == expected[change]
+
+
+def test_a_deck_key_does_not_depend_on_how_python_holds_its_strings(tmp_path: Path) -> None:
+    import sys
+
+    from builder.deck.notes import layout, media_name
+
+    palaces = load(tmp_path, SEED)
+    before = layout(palaces[0], ALL_KINDS, "", media_name).key
+    # Interned strings, and strings referenced from elsewhere, are what another run may have.
+    held = [sys.intern(locus.concept) for room in palaces[0].rooms for locus in room.loci]
+    assert layout(palaces[0], ALL_KINDS, "", media_name).key == before
+    assert held

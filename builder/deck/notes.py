@@ -91,7 +91,7 @@ def deck_name_part(text: str, fallback: str) -> str:
     return text.replace("::", ":").strip() or fallback
 
 
-# A picture as a deck shows it: its media name (from its contents) and its alt text.
+# A picture file → its media name in the deck (see `media_name`).
 MediaName = Callable[[Path], str]
 
 
@@ -118,7 +118,7 @@ class RoomSlot(NamedTuple):
 
 
 class Layout(NamedTuple):
-    """One palace's deck before any note is rendered: rooms with keys, decks, media, refs."""
+    """One palace's deck before any note is rendered: rooms with keys, decks, media."""
 
     palace: Palace
     rooms: tuple[RoomSlot, ...]
@@ -130,7 +130,9 @@ class Layout(NamedTuple):
 
 
 def _digest(value: Any) -> bytes:
-    return hashlib.sha256(marshal.dumps(value)).digest()[:16]
+    """A digest of str, int, bytes, tuples and lists. Marshal format 2: later ones write a
+    string differently when it is interned or referenced twice, which differs between runs."""
+    return hashlib.sha256(marshal.dumps(value, 2)).digest()[:16]
 
 
 def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName) -> Layout:
