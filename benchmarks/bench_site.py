@@ -123,15 +123,16 @@ def one_edit(source: Path, saved: Path) -> dict[str, object]:
     loading = time.perf_counter()
     memo = Memo("", marshal.loads(previous["memo"])["tables"])
     reuse = Reuse(previous["keys"])
-    loaded = time.perf_counter()
+    loaded, cpu = time.perf_counter(), time.process_time()
     with as_built(memo):
         files = render_site(palaces, decks_of(palaces), memo=memo, reuse=reuse)
-    done = time.perf_counter()
+    done, cpu = time.perf_counter(), time.process_time() - cpu
     memo.dumps()
     return {
         "import": imported - started,
         "memo": loaded - loading,
         "render": done - loaded,
+        "render CPU": cpu,
         "saved": time.perf_counter() - done,
         "rendered": sorted(files),
     }
@@ -157,7 +158,7 @@ def edit_seconds(source: Path, saved: Path) -> tuple[dict[str, float], list[str]
         runs.append(json.loads(child.stdout))
     medians = {
         name: statistics.median(float(run[name]) for run in runs)
-        for name in ("import", "memo", "render", "saved")
+        for name in ("import", "memo", "render", "render CPU", "saved")
     }
     from builder.site import render_site
 
@@ -237,7 +238,8 @@ def main(argv: list[str]) -> int:
         print(
             f"{stops:>7} stops, {count} files, {size / 1e6:.1f} MB: median of {RUNS}: "
             f"full cold {cold:.3f} s, after deck {after_deck:.3f} s; one edit "
-            f"{edit['render'] * 1000:.0f} ms in a new process ({warm * 1000:.0f} ms warm){verdict}"
+            f"{edit['render'] * 1000:.0f} ms in a new process "
+            f"(CPU {edit['render CPU'] * 1000:.0f} ms; {warm * 1000:.0f} ms warm){verdict}"
         )
         print(
             f"    one edit, new process: import {edit['import'] * 1000:.0f} ms, memo "
