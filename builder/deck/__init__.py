@@ -28,7 +28,7 @@ from .changes import Comparison, IdSource, PalaceChanges, model_mod
 from .collection import NewCollection, decks_json, models_json, patch_collection
 from .history import PreviousDeck, PreviousNote, digest, read_previous
 from .model import ALL_KINDS, Design, design, model_json
-from .notes import Layout, LocusRef, MediaName, layout, media_name, room_notes, stop_refs
+from .notes import Layout, LocusRef, MediaName, layout, room_notes, stop_refs
 from .package import (
     COLLECTION,
     Entry,
@@ -38,6 +38,7 @@ from .package import (
     file_entry,
     write_zip,
 )
+from .remember import Remembered, RoomsHeld, media_names
 
 if TYPE_CHECKING:
     from ..memo import Memo, Reuse
@@ -113,8 +114,8 @@ def render(
     """`render_decks` with the card design given (tests use it to change templates and CSS).
     `incremental` False writes every collection anew instead of patching the previous one."""
     ids = IdSource(now)
-    names = _media_names(memo)
-    remembered = _Remembered(memo)
+    names = media_names(memo)
+    remembered = Remembered(memo)
     files: dict[str, bytes] = {}
     sizes: dict[str, int] = {}
     changes: list[PalaceChanges] = []
@@ -164,7 +165,7 @@ def _render_palace(
     now: int,
     ids: IdSource,
     names: MediaName,
-    remembered: _Remembered,
+    remembered: Remembered,
     incremental: bool,
 ) -> tuple[bytes, PalaceChanges]:
     """One palace's package: the previous collection patched, or a new one."""
@@ -278,63 +279,3 @@ def _package(
         else:
             files.append(file_entry(str(number), path.read_bytes(), path.suffix.lower()))
     return write_zip(sorted(files, key=lambda entry: entry.name))
-
-
-def _media_names(memo: Memo | None) -> MediaName:
-    """Media names of pictures, remembered by path, size and modification time (hashing every
-    picture in every build would cost more than the whole deck)."""
-    seen: dict[Path, str] = {}
-    table = memo.table("deck-media") if memo is not None else None
-
-    def name(file: Path) -> str:
-        found = seen.get(file)
-        if found is None:
-            if table is None:
-                found = media_name(file)
-            else:
-                stat = file.stat()
-                found = table.get((str(file), stat.st_size, stat.st_mtime_ns),
-                                  lambda: media_name(file))  # fmt: skip
-            seen[file] = found
-        return found
-
-    return name
-
-
-# The rooms a package holds: their keys, first stops (0 = the start of the walk), stop counts.
-RoomsHeld = tuple[list[bytes], list[int], list[int]]
-
-
-class _Remembered:
-    """What the memo knows about decks: which rooms (keys, first stops, stop counts) each
-    package holds, by a digest of its bytes; and which package a kept deck is, by its key and
-    size, so that a deck kept for many builds stays known for the one that changes it."""
-
-    def __init__(self, memo: Memo | None) -> None:
-        self._rooms = memo.table("deck-rooms") if memo is not None else None
-        self._files = memo.table("deck-files") if memo is not None else None
-
-    def rooms(self, package: str) -> RoomsHeld | None:
-        if self._rooms is None:
-            return None
-        known: RoomsHeld | None = self._rooms.get(package, lambda: None)
-        return known
-
-    def kept(self, key: str, size: int) -> None:
-        if self._files is not None and self._rooms is not None:
-            package: str | None = self._files.get(f"{key}:{size}", lambda: None)
-            if package is not None:
-                self._rooms.get(package, lambda: None)
-
-    def written(self, key: str, rooms: Layout, data: bytes) -> None:
-        if self._files is not None and self._rooms is not None:
-            package = digest(data)
-            self._rooms.get(
-                package,
-                lambda: (
-                    [slot.key for slot in rooms.rooms],
-                    [slot.start for slot in rooms.rooms],
-                    [slot.stops for slot in rooms.rooms],
-                ),
-            )
-            self._files.get(f"{key}:{len(data)}", lambda: package)
