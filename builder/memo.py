@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import marshal
-import pickle
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,14 +31,11 @@ _MISSING = object()
 
 
 def digest(*parts: Any) -> str:
-    """A short hex digest of `parts`: marshal values (str, bytes, numbers, tuples, lists)."""
-    return hashlib.blake2b(marshal.dumps(parts), digest_size=16).hexdigest()
+    """A short hex digest of `parts`: marshal values (str, bytes, numbers, tuples, lists).
 
-
-def records_digest(*records: Any) -> str:
-    """A digest of records (frozen dataclasses): the same records, the same digest; different
-    records never share one (pickle writes every field)."""
-    return hashlib.blake2b(pickle.dumps(records, protocol=5), digest_size=16).hexdigest()
+    Marshal format 2: later formats write an object seen twice as a reference to the first,
+    depending on how many references Python holds to it, so equal values could digest apart."""
+    return hashlib.blake2b(marshal.dumps(parts, 2), digest_size=16).hexdigest()
 
 
 class Table:
@@ -63,6 +59,12 @@ class Table:
                 self.hits += 1
             self._new[key] = value
         return value  # type: ignore[no-any-return]
+
+    def peek(self, key: Any, default: Any = None) -> Any:
+        """The value remembered for `key` by this build or the last, without keeping it for
+        the next build."""
+        value = self._new.get(key, _MISSING)
+        return self._old.get(key, default) if value is _MISSING else value
 
 
 class Memo:
@@ -131,6 +133,10 @@ class Reuse:
         self._intact = dict(intact or {})
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
+
+    def previous(self, path: str) -> str | None:
+        """The key the previous build rendered `path` with, if the file is still as it wrote it."""
+        return self._intact.get(path)
 
     def keep(self, path: str, key: str) -> bool:
         self.keys[path] = key
