@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from builder import memo
@@ -26,7 +27,7 @@ def test_a_table_makes_each_value_once_and_the_next_build_keeps_only_what_was_us
         return key.upper()
 
     for key in ("stove", "sink", "stove"):
-        assert first.table("rows").get(key, lambda key=key: make(key)) == key.upper()
+        assert first.table("rows").get(key, partial(make, key)) == key.upper()
     assert made == ["stove", "sink"]
     memo.save(out, first)
 
