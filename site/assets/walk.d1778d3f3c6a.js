@@ -26,6 +26,17 @@ var PalaceWalk = (function () {
     return numbers;
   }
 
+  function scope(data, roomId) {
+    // The room to walk and its stops: the whole palace ("") for a room the data does not know
+    // or that has no stops (the page and the data may come from different builds: a browser
+    // may keep the data of the previous one for a while), or that holds every stop anyway.
+    var numbers = scopeStops(data, roomId);
+    if (numbers.length && numbers.length < data.stops.length) {
+      return { room: roomId, numbers: numbers };
+    }
+    return { room: "", numbers: scopeStops(data, "") };
+  }
+
   function route(numbers, mode, from) {
     // The stops in the order they are walked: forward, backward, or from `from` forward and on
     // around to the stop before it.
@@ -63,10 +74,21 @@ var PalaceWalk = (function () {
 
   /* -- the page ---------------------------------------------------------------------------- */
 
+  function unavailable() {
+    // The page has stops to walk and the data has none, or did not load (a browser may keep
+    // the data of an earlier build for a while, see builder/site/study.py): say so.
+    var notice = document.querySelector("[data-unavailable]");
+    if (notice) { notice.hidden = false; }
+  }
+
   function start() {
     var app = document.querySelector("[data-walk]");
     var data = app && window.PALACES && window.PALACES[app.getAttribute("data-palace")];
-    if (!data || !data.stops.length) { return; }
+    if (!app) { return; }
+    if (!data || !data.stops || !data.stops.length) {
+      unavailable();
+      return;
+    }
     var root = document.documentElement.getAttribute("data-root") || "./";
     var $ = function (name) { return app.querySelector("[data-" + name + "]"); };
     var el = {
@@ -88,8 +110,9 @@ var PalaceWalk = (function () {
 
     function apply(wanted, announce) {
       // Take a state from the address (or the controls), correcting what does not fit.
-      var room = scopeStops(data, wanted.room).length === data.stops.length ? "" : wanted.room;
-      var numbers = scopeStops(data, room);
+      var chosen = scope(data, wanted.room);
+      var room = chosen.room;
+      var numbers = chosen.numbers;
       var from = numbers.indexOf(wanted.from) >= 0 ? wanted.from : randomStop(numbers);
       state = { room: room, mode: wanted.mode, from: wanted.mode === "random" ? from : 0, stop: 0 };
       order = route(numbers, state.mode, from);
@@ -219,11 +242,13 @@ var PalaceWalk = (function () {
   }
 
   if (typeof module === "object" && module.exports) {
-    module.exports = { scopeStops: scopeStops, route: route, parseHash: parseHash, formatHash: formatHash };
+    module.exports = {
+      scopeStops: scopeStops, scope: scope, route: route, parseHash: parseHash, formatHash: formatHash,
+    };
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
     start();
   }
-  return { scopeStops: scopeStops, route: route, parseHash: parseHash, formatHash: formatHash };
+  return { scopeStops: scopeStops, scope: scope, route: route, parseHash: parseHash, formatHash: formatHash };
 }());

@@ -177,7 +177,8 @@ var palaceSearch = (function () {
       var failed = false;
       var done = function () {
         if (failed || waiting > 0) { return; }
-        prepared = prepare(ids.map(function (id) { return window.PALACES[id]; }));
+        // A palace whose data is missing is left out rather than breaking the search.
+        prepared = prepare(ids.map(function (id) { return window.PALACES[id]; }).filter(Boolean));
         say("", false);
         update();
       };

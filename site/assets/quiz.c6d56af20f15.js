@@ -12,7 +12,15 @@
     var app = document.querySelector("[data-quiz]");
     var data = app && window.PALACES && window.PALACES[app.getAttribute("data-palace")];
     var srs = window.PalaceSRS;
-    if (!data || !srs || typeof FSRS === "undefined") { return; }
+    if (!app) { return; }
+    if (!data || !data.stops || !srs || typeof FSRS === "undefined") {
+      // A script or the data did not load: say so (the page and the data may also come from
+      // different builds for a while, see builder/site/study.py; rooms and stops the data
+      // does not know are left out below).
+      var notice = document.querySelector("[data-unavailable]");
+      if (notice) { notice.hidden = false; }
+      return;
+    }
     var root = document.documentElement.getAttribute("data-root") || "./";
     var $ = function (name) { return app.querySelector("[data-" + name + "]"); };
     var el = {
@@ -46,12 +54,23 @@
 
     /* -- the address and the controls ------------------------------------------------------ */
 
+    function knownRoom(room) {
+      // A room of the data with stops: the page may name rooms the data has not (or not yet).
+      for (var r = 0; r < data.rooms.length; r += 1) {
+        if (data.rooms[r][0] === room) {
+          return data.stops.some(function (stop) { return stop[1] === r; }) ? room : "";
+        }
+      }
+      return "";
+    }
+
     function readHash() {
       var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-      var room = params.get("room") || "";
-      var known = data.rooms.some(function (r) { return r[0] === room; });
       var cards = params.get("cards");
-      choice = { room: known ? room : "", kinds: KINDS.indexOf(cards) >= 0 ? [cards] : KINDS.slice() };
+      choice = {
+        room: knownRoom(params.get("room") || ""),
+        kinds: KINDS.indexOf(cards) >= 0 ? [cards] : KINDS.slice(),
+      };
     }
 
     function writeHash() {
@@ -302,7 +321,8 @@
       advance(true);
     });
     el.scope.addEventListener("change", function () {
-      choice.room = el.scope.value;
+      choice.room = knownRoom(el.scope.value);
+      syncControls();
       begin(false);
     });
     for (var k = 0; k < kindBoxes.length; k += 1) {
