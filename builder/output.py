@@ -124,8 +124,9 @@ def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> Writ
     old = previous_files(out)
     kept = sorted(name for name in set(keep) - set(files) if name in old)
     owned = {*files, *kept}
-    staging = swap.new_staging(out)
+    staging = swap.staging_folder(out)
     try:
+        swap.new_staging(out)
         _carry_over(out, staging, skip={*files, MANIFEST}, drop=old - owned)
         written, unchanged = [], []
         for name in sorted(files):

@@ -54,8 +54,12 @@ def cache_folder(out: Path) -> Path:
     if not ignore.is_file():  # also when a build was killed between making the two
         folder.mkdir(parents=True, exist_ok=True)
         temp = folder / f"{temp_prefix()}gitignore.tmp"
-        temp.write_text(IGNORE_ALL, encoding="utf-8")
-        os.replace(temp, ignore)
+        try:
+            temp.write_text(IGNORE_ALL, encoding="utf-8")
+            os.replace(temp, ignore)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
     return folder
 
 
@@ -136,8 +140,16 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def staging_folder(out: Path) -> Path:
+    """Where this process assembles the next build of `out`."""
+    return out.resolve().parent / CACHE / f"{STAGING}{_name(out)}-{os.getpid()}"
+
+
 def new_staging(out: Path) -> Path:
-    staging = cache_folder(out) / f"{STAGING}{_name(out)}-{os.getpid()}"
+    """`staging_folder(out)`, empty; call it inside the `try` that removes it whatever happens
+    (a Ctrl-C between the two would leave it behind)."""
+    cache_folder(out)
+    staging = staging_folder(out)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     return staging

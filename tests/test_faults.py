@@ -354,6 +354,17 @@ def test_two_builds_at_once_both_succeed_and_leave_one_build(versions: Versions)
     assert cache_leftovers(project) == []
 
 
+def until_cpu(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Wait until `process` has used `seconds` of CPU time (or has ended)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    while process.poll() is None:
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            if (int(stat[11]) + int(stat[12])) / ticks >= seconds:  # utime + stime
+                return
+        time.sleep(0.005)
+
+
 def test_ctrl_c_exits_130_with_one_line_and_one_whole_build(versions: Versions) -> None:
     project, (first, second) = versions.project, versions.sites
     versions.write_notes(1)
@@ -362,7 +373,9 @@ def test_ctrl_c_exits_130_with_one_line_and_one_whole_build(versions: Versions) 
     for _ in range(6):
         restore_first(project)
         process = palace_build(project)
-        time.sleep(rng.uniform(0.25, versions.seconds * 0.8))
+        # In CPU time: Ctrl-C while Python is still importing palace (~0.1 s of CPU, longer
+        # in wall time on a busy machine) ends in Python's own traceback, before palace runs.
+        until_cpu(process, rng.uniform(0.3, versions.seconds * 0.8))
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
         if b"built " in out:  # finished before the signal (or it hit Python's own shutdown,
