@@ -2,10 +2,11 @@
 
 Everything is rendered in memory before this module touches the disk, so a build that fails
 while rendering changes nothing. Then the complete new folder is assembled beside the old one
-and swapped in at once (`swap.py`): files whose bytes are unchanged keep their bytes and
-modification times, files the previous build wrote and this one does not are gone, files the
-build never wrote (a `CNAME`, say) are kept. One build at a time writes into a folder. What the
-build owns is listed in `MANIFEST` inside the output folder.
+(`staging.py`, in the folder the last build swapped out) and swapped in at once (`swap.py`):
+files whose bytes are unchanged keep their bytes and modification times, files the previous
+build wrote and this one does not are gone, files the build never wrote (a `CNAME`, say) are
+kept. One build at a time writes into a folder. What the build owns is listed in `MANIFEST`
+inside the output folder.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from . import swap
 from .errors import OutputError
+from .staging import Link, Plan, staying
 
 MANIFEST = ".palace-manifest"
 
@@ -124,28 +126,24 @@ def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> Writ
     old = previous_files(out)
     kept = sorted(name for name in set(keep) - set(files) if name in old)
     owned = {*files, *kept}
+    # what stays as it is (the owner's files, kept ones), then what this build rendered
+    plan = Plan(out, staying(out, skip={*files, MANIFEST}, drop=old - owned))
+    written, unchanged = [], []
+    for name in sorted(files):
+        if _same_bytes(out / name, files[name]):
+            plan.add(name, Link(str(out / name)))
+            unchanged.append(name)
+        else:
+            plan.add(name, files[name])
+            written.append(name)
+    manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
+    same = _same_bytes(out / MANIFEST, manifest)
+    plan.add(MANIFEST, Link(str(out / MANIFEST)) if same else manifest)
+    # assembled in the spare (or a new folder), then swapped in
     staging = swap.staging_folder(out)
     try:
-        swap.new_staging(out)
-        _carry_over(out, staging, skip={*files, MANIFEST}, drop=old - owned)
-        written, unchanged = [], []
-        for name in sorted(files):
-            target, data = staging / name, files[name]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if _same_bytes(out / name, data):
-                swap.link_or_copy(out / name, target)
-                unchanged.append(name)
-            else:
-                swap.check_unlocked(out / name)  # the swap deletes the old one
-                _write_file(target, data)
-                written.append(name)
-        for name in old - owned:
-            swap.check_unlocked(out / name)
-        manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
-        if _same_bytes(out / MANIFEST, manifest):
-            swap.link_or_copy(out / MANIFEST, staging / MANIFEST)
-        else:
-            _write_file(staging / MANIFEST, manifest)
+        reused = swap.new_staging(out)
+        plan.make(staging, reused)
         swap.swap_in(staging, out)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -160,36 +158,6 @@ def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> Writ
         tuple(cleaned),
         tuple(stuck),
     )
-
-
-def _write_file(target: Path, data: bytes) -> None:
-    try:
-        target.write_bytes(data)
-    except OSError as error:  # a failed write() names no file: name it
-        raise OSError(error.errno, error.strerror, str(target)) from error
-
-
-def _carry_over(out: Path, staging: Path, skip: set[str], drop: set[str]) -> None:
-    """Link everything of `out` that stays as it is into `staging`: files the build never wrote
-    and files it keeps; not the files in `skip` (rendered anew) nor in `drop` (removed)."""
-    if not out.is_dir():
-        return
-    for folder, folders, names in os.walk(out, onerror=_raise):
-        here = Path(folder)
-        swap.check_unlocked(here)  # the swap deletes the old folder and all in it
-        relative = here.relative_to(out)
-        if not folders and not names:  # an empty folder of the owner's
-            (staging / relative).mkdir(parents=True, exist_ok=True)
-        for name in names + [d for d in folders if (here / d).is_symlink()]:
-            path = relative / name
-            if path.as_posix() in skip or path.as_posix() in drop:
-                continue
-            (staging / path).parent.mkdir(parents=True, exist_ok=True)
-            swap.link_or_copy(here / name, staging / path)
-
-
-def _raise(error: OSError) -> None:
-    raise error
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

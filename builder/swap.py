@@ -4,11 +4,16 @@ A build never edits the output folder file by file. It assembles the complete ne
 beside it (in `.palace-cache/`, on the same file system): files whose bytes are unchanged and
 files the build never wrote (a `CNAME`) are hard links to the current ones, so they keep their
 bytes and modification times; only new bytes are written. Then the two folders trade places
-in one step (`renameat2(RENAME_EXCHANGE)`), and the old one is deleted. Killed at any moment,
-the output folder is either the last good build or the new one, never a mix; what a killed
-build leaves in `.palace-cache/` is removed by the next one.
+in one step (`renameat2(RENAME_EXCHANGE)`). Killed at any moment, the output folder is either
+the last good build or the new one, never a mix.
 
-Trading places needs a folder that can be renamed and, afterwards, deleted: a read-only file
+The folder swapped out is kept as the *spare* (`spare-<name>`): the next build assembles its
+folder in it rather than in a new one, which saves making every folder and deleting the old
+tree (most of a small rebuild's writing). Nothing in the spare is trusted: `staging.py` makes
+it hold exactly the next build, whatever state a killed build or a person left it in. What a
+killed build leaves in `.palace-cache/` is removed by the next one, or becomes its spare.
+
+Trading places needs a folder that can be renamed and, afterwards, changed: a read-only file
 system, an output folder that is (or holds) a mount point, and a file locked with `chattr +i`
 stop the build before it changes anything (`check_replaceable`, `lock_of`).
 
@@ -37,6 +42,7 @@ from .errors import OutputError
 CACHE = ".palace-cache"  # beside the output folder; ignores itself in git
 IGNORE_ALL = "# Created by palace: what the last build read and wrote.\n*\n"
 STAGING = "staging-"
+SPARE = "spare-"
 LOCK_WAIT = 120.0  # seconds a build waits for another one into the same folder
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -99,10 +105,12 @@ def clean_leftovers(out: Path) -> tuple[list[str], list[str]]:
 
     Returns what was removed and what could not be (something in it is locked or mounted),
     for the build to say. Only names this module makes are touched: staging folders of `out`,
-    and temp files (`temp_prefix`) of processes that are gone."""
+    and temp files (`temp_prefix`) of processes that are gone. A staging folder becomes the
+    spare if there is none (it holds a whole build or part of one: as good as any spare)."""
     folder = out.resolve().parent / CACHE
     prefix = f"{STAGING}{_name(out)}-"
     backup = folder / f"{prefix}old"
+    ours = re.compile(rf"{re.escape(prefix)}(\d+|old)")  # not those of `site-2` for `site`
     if not out.exists() and backup.is_dir():
         # Killed between the two renames of the fallback swap: roll back first (the loop
         # below would delete the backup, which is the last good build).
@@ -111,14 +119,34 @@ def clean_leftovers(out: Path) -> tuple[list[str], list[str]]:
     stuck: list[str] = []
     if not folder.is_dir():
         return removed, stuck
+    spare = spare_folder(out)
     for leftover in sorted(folder.iterdir()):
-        if leftover.name.startswith(prefix) and leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
+        if ours.fullmatch(leftover.name) and leftover.is_dir():
+            if not (_is_folder(leftover) and _rename_if_free(leftover, spare)):
+                shutil.rmtree(leftover, ignore_errors=True)
             (stuck if leftover.exists() else removed).append(shown(leftover, out))
         elif (temp := _TEMP.fullmatch(leftover.name)) and not _alive(int(temp[1])):
             leftover.unlink(missing_ok=True)
             removed.append(shown(leftover, out))
     return removed, stuck
+
+
+def _is_folder(path: Path) -> bool:
+    """A folder, not a symbolic link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _rename_if_free(path: Path, target: Path) -> bool:
+    if os.path.lexists(target):
+        return False
+    try:
+        os.rename(path, target)
+    except OSError:
+        return False
+    return True
 
 
 def temp_prefix() -> str:
@@ -145,25 +173,46 @@ def staging_folder(out: Path) -> Path:
     return out.resolve().parent / CACHE / f"{STAGING}{_name(out)}-{os.getpid()}"
 
 
-def new_staging(out: Path) -> Path:
-    """`staging_folder(out)`, empty; call it inside the `try` that removes it whatever happens
-    (a Ctrl-C between the two would leave it behind)."""
+def spare_folder(out: Path) -> Path:
+    """Where the folder the last build swapped out of `out` is kept for the next one."""
+    return out.resolve().parent / CACHE / f"{SPARE}{_name(out)}"
+
+
+def new_staging(out: Path) -> bool:
+    """Make `staging_folder(out)`: the spare, moved there, if there is one (True), else a new
+    empty folder (False). Call it inside the `try` that removes it whatever happens (a Ctrl-C
+    between the two would leave it behind). The spare may hold anything: correct it."""
     cache_folder(out)
     staging = staging_folder(out)
     shutil.rmtree(staging, ignore_errors=True)
+    spare = spare_folder(out)
+    if _is_folder(spare):
+        points = mount_points(spare)  # what is mounted there would be changed
+        if points:
+            raise OutputError(
+                f"{shown(points[0], out)}: cannot write: a file system is mounted there "
+                "(palace assembles the next build of the output folder in this one)"
+            )
+        os.rename(spare, staging)
+        return True
+    if os.path.lexists(spare):  # not a folder: nothing a build made
+        os.unlink(spare)
     staging.mkdir()
-    return staging
+    return False
 
 
-def link_or_copy(source: Path, target: Path) -> None:
-    """`target` becomes the same file as `source` (same bytes and times), cheaply if possible.
+def link_or_copy(source: str | Path, target: str | Path) -> None:
+    """`target`, which must not exist, becomes the same file as `source` (same bytes and
+    times), cheaply if possible.
 
-    Raises OutputError if `source` is locked: the swap could not delete it afterwards."""
+    Raises OSError if `source` is locked: the swap could not delete it afterwards."""
     try:
         os.link(source, target, follow_symlinks=False)
     except OSError as error:
+        if error.errno == errno.EEXIST:  # never copy into a file that is there (it may be
+            raise  # the same as one in the output folder)
         if error.errno == errno.EPERM:  # also what no hard links on this file system says
-            check_unlocked(source)
+            check_unlocked(Path(source))
         shutil.copy2(source, target, follow_symlinks=False)
 
 
@@ -198,26 +247,45 @@ def check_replaceable(out: Path) -> None:
         raise OutputError(f"{shown(point, out)}: cannot write: {cause}")
 
 
-def lock_of(path: Path) -> str | None:
-    """Why `path` cannot be renamed or deleted even by root (`chattr +i`), or None."""
+def lock_of(path: str | Path, dir_fd: int | None = None) -> str | None:
+    """Why `path` (relative to the folder open as `dir_fd`, if given) cannot be renamed or
+    deleted even by root (`chattr +i`), or None."""
     try:
-        flags = getattr(os.lstat(path), "st_flags", None)  # BSD and macOS: chflags
-        if flags is not None:
-            return "locked (chflags)" if flags & _BSD_LOCKS else None
-        if not sys.platform.startswith("linux"):
+        if _CHFLAGS:
+            return _why(os.lstat(path, dir_fd=dir_fd))
+        if not _LINUX:
             return None
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, _PEEK, dir_fd=dir_fd)
     except OSError:
         return None  # gone, a symbolic link, or unreadable: nothing a swap would trip on
+    try:
+        return lock_of_open(fd)
+    finally:
+        os.close(fd)
+
+
+def lock_of_open(fd: int) -> str | None:
+    """`lock_of` the file or folder open as `fd`."""
+    if _CHFLAGS:
+        return _why(os.fstat(fd))
+    if not _LINUX:
+        return None
     try:
         buffer = bytearray(8)
         fcntl.ioctl(fd, _FS_IOC_GETFLAGS, buffer)
     except OSError:
         return None  # a file system without such flags
-    finally:
-        os.close(fd)
     flags = int.from_bytes(buffer[:4], sys.byteorder)
     return next((why for bit, why in _LINUX_LOCKS if flags & bit), None)
+
+
+def _why(status: os.stat_result) -> str | None:
+    return "locked (chflags)" if getattr(status, "st_flags", 0) & _BSD_LOCKS else None
+
+
+_CHFLAGS = hasattr(os.stat_result, "st_flags")  # BSD and macOS
+_LINUX = sys.platform.startswith("linux")
+_PEEK = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 def check_unlocked(path: Path) -> None:
@@ -269,12 +337,13 @@ def shown(path: str | Path, out: Path, staging: Path | None = None) -> str:
 
 
 def swap_in(staging: Path, out: Path) -> None:
-    """Make the complete folder `staging` the output folder in one step; drop the old one."""
+    """Make the complete folder `staging` the output folder in one step; keep the old one as
+    the spare."""
     if not out.exists():
         os.rename(staging, out)
         return
     if _exchange(staging, out):
-        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous build
+        _keep_as_spare(staging, out)  # it now holds the previous build
         return
     # No atomic exchange here (another OS or file system): two renames, rolled back by
     # clean_leftovers() if a kill lands between them.
@@ -286,7 +355,12 @@ def swap_in(staging: Path, out: Path) -> None:
     except BaseException:
         os.rename(backup, out)
         raise
-    shutil.rmtree(backup, ignore_errors=True)
+    _keep_as_spare(backup, out)
+
+
+def _keep_as_spare(previous: Path, out: Path) -> None:
+    if not _rename_if_free(previous, spare_folder(out)):  # something is in the way
+        shutil.rmtree(previous, ignore_errors=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:

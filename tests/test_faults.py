@@ -157,9 +157,10 @@ def forget_builds(project: Path) -> None:
 
 
 def cache_leftovers(project: Path) -> list[str]:
-    """What builds left in `.palace-cache/` besides the lock, the record and the memo."""
+    """What builds left in `.palace-cache/` besides the lock, the record, the memo and the
+    spare (the folder the last build swapped out, where the next one is assembled)."""
     cache = project / ".palace-cache"
-    expected = {".gitignore", "site.lock", "site.json", "site.memo"}
+    expected = {".gitignore", "site.lock", "site.json", "site.memo", "spare-site"}
     return (
         sorted(p.name for p in cache.iterdir() if p.name not in expected) if cache.exists() else []
     )

@@ -118,10 +118,11 @@ NOTES = "# Test palace\n\n## Kitchen\n- Stove: Loss: how far off\n![stove](stove
 
 
 def aged(root: Path) -> None:
-    """The project's files (not the built ones) saved a minute ago: not "racily clean"."""
+    """The project's files (not what builds write) saved a minute ago: not "racily clean".
+    Not the spare in `.palace-cache/` either: its files are the output folder's."""
     past = time.time() - 60
     for path in root.rglob("*"):
-        if "site" not in path.relative_to(root).parts:
+        if not {"site", swap.CACHE} & set(path.relative_to(root).parts):
             os.utime(path, (past, past))
 
 

@@ -227,6 +227,10 @@ def test_ctrl_c_exits_0_and_leaves_no_temp_files(served: Served, project: Path) 
     expected |= {".palace-cache/site.json", ".palace-cache/site.memo", ".palace-cache/.gitignore"}
     expected |= {".palace-cache/site.lock"}
     expected |= {f"site/{name}" for name in manifest}
+    spare = project / ".palace-cache" / "spare-site"  # the build before, to assemble the next in
+    if spare.is_dir():
+        kept = (spare / ".palace-manifest").read_text().split()
+        expected |= {f"{spare.relative_to(project)}/{name}" for name in [*kept, ".palace-manifest"]}
     files = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
     assert files == expected  # no temp file anywhere
 

@@ -1,0 +1,193 @@
+"""The next output folder: what it holds, and assembling it in a folder that may already
+hold anything.
+
+`staying` reads what of the output folder stays as it is (the owner's files, files kept from
+the last build), `Plan` adds what the build rendered, and `Plan.make` makes a folder hold
+exactly that: a new one, or the spare (`swap.py`), the folder the last build swapped out.
+The spare shares most of its files (inodes) with the output folder, so a file there is used
+only if it is the very file the output folder has; anything else is deleted, and new bytes
+always go into a new file. Whatever a killed build or a person left in the spare, the result
+is the same as in a new folder, and no file of the output folder is ever written into.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import swap
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A file of the output folder that stays: the next one holds the same file (inode)."""
+
+    source: str
+    status: os.stat_result | None = None  # its lstat, if known
+
+
+Folder = dict[str, "Folder | Link | bytes"]  # name: a folder, a file that stays, new bytes
+_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def staying(out: Path, skip: set[str], drop: set[str]) -> Folder:
+    """What of `out` stays as it is: files the build never wrote and files it keeps, each
+    folder holding one, and empty folders; not the files in `skip` (rendered anew) nor in
+    `drop` (removed). Raises OSError for anything locked: the swap or the next build would
+    have to delete it."""
+    if not out.is_dir():
+        return {}
+    fd = os.open(out, _OPEN_FOLDER & ~os.O_NOFOLLOW)
+    try:
+        return _stay(fd, str(out), "", skip, drop)[0]
+    finally:
+        os.close(fd)
+
+
+def _stay(fd: int, path: str, rel: str, skip: set[str], drop: set[str]) -> tuple[Folder, bool]:
+    """`staying` of the folder open as `fd`, at `path`; and whether it is empty."""
+    why = swap.lock_of_open(fd)
+    if why is not None:
+        raise OSError(errno.EPERM, f"the folder is {why}", path)
+    found: Folder = {}
+    empty = True
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            empty = False
+            name, where = rel + entry.name, f"{path}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                try:
+                    inner = os.open(entry.name, _OPEN_FOLDER, dir_fd=fd)
+                except OSError as error:
+                    raise OSError(error.errno, error.strerror, where) from error
+                try:
+                    folder, was_empty = _stay(inner, where, f"{name}/", skip, drop)
+                finally:
+                    os.close(inner)
+                if folder or was_empty:
+                    found[entry.name] = folder
+                continue
+            if entry.is_file(follow_symlinks=False):
+                why = swap.lock_of(entry.name, dir_fd=fd)
+                if why is not None:
+                    raise OSError(errno.EPERM, f"the file is {why}", where)
+            if name not in skip and name not in drop:
+                found[entry.name] = Link(where, entry.stat(follow_symlinks=False))
+    return found, empty
+
+
+class Plan:
+    """The next output folder of `out`, as a tree of `Folder`s."""
+
+    def __init__(self, out: Path, tree: Folder) -> None:
+        self.out, self.tree = out, tree
+
+    def add(self, name: str, entry: Link | bytes) -> None:
+        """Add a file; OSError if a file is where it needs a folder or the other way round."""
+        *parents, base = name.split("/")
+        folder = self.tree
+        for depth, part in enumerate(parents, 1):
+            inner = folder.setdefault(part, {})
+            if not isinstance(inner, dict):
+                where = self.out.joinpath(*parents[:depth])
+                raise OSError(errno.EEXIST, os.strerror(errno.EEXIST), str(where))
+            folder = inner
+        if isinstance(folder.get(base), dict):
+            raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.out / name))
+        folder[base] = entry
+
+    def make(self, folder: Path, reused: bool) -> None:
+        """Make `folder` hold exactly this tree. If `reused`, it holds anything already (the
+        spare): what it holds is used only where it is the very file of the output folder
+        (same inode), or a folder; everything else is deleted, never written into."""
+        fd = os.open(folder, _OPEN_FOLDER)
+        try:
+            mode = 0o777 & ~_umask()
+            permissions = stat.S_IMODE(os.fstat(fd).st_mode)
+            if reused and permissions & 0o777 != mode:
+                os.chmod(fd, permissions & ~0o777 | mode)
+            _make(fd, self.tree, str(folder), not reused, mode)
+        finally:
+            os.close(fd)
+
+
+def _make(fd: int, tree: Folder, path: str, new: bool, mode: int) -> None:
+    """Make the folder open as `fd`, at `path`, hold exactly `tree`; `new`: it is empty.
+    Folders it keeps get `mode`, as new ones have it."""
+    there = set()
+    for entry in () if new else _listing(fd):
+        wanted, name = tree.get(entry.name), entry.name
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                if isinstance(wanted, dict):
+                    permissions = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
+                    if permissions & 0o777 != mode:
+                        os.chmod(name, permissions & ~0o777 | mode, dir_fd=fd)
+                    there.add(name)
+                    continue
+                shutil.rmtree(name, dir_fd=fd)
+            else:
+                if isinstance(wanted, Link) and _same_file(entry, wanted):
+                    there.add(name)
+                    continue
+                os.unlink(name, dir_fd=fd)  # new bytes go into a new file, never into this
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, f"{path}/{name}") from error
+    for name, wanted in tree.items():
+        where = f"{path}/{name}"
+        if isinstance(wanted, dict):
+            made = name not in there
+            try:
+                if made:
+                    os.mkdir(name, dir_fd=fd)
+                inner = os.open(name, _OPEN_FOLDER, dir_fd=fd)
+            except OSError as error:
+                raise OSError(error.errno, error.strerror, where) from error
+            try:
+                _make(inner, wanted, where, made, mode)
+            finally:
+                os.close(inner)
+        elif name in there:
+            continue
+        elif isinstance(wanted, Link):
+            swap.link_or_copy(wanted.source, where)
+        else:
+            _new_file(fd, name, wanted, where)
+
+
+def _listing(fd: int) -> list[os.DirEntry[str]]:
+    with os.scandir(fd) as entries:  # read whole: entries are deleted while going through
+        return list(entries)
+
+
+def _same_file(entry: os.DirEntry[str], link: Link) -> bool:
+    status = entry.stat(follow_symlinks=False)
+    try:
+        source = link.status or os.lstat(link.source)
+    except OSError:
+        return False
+    return (status.st_ino, status.st_dev) == (source.st_ino, source.st_dev)
+
+
+def _new_file(fd: int, name: str, data: bytes, where: str) -> None:
+    try:
+        handle = os.open(name, _NEW_FILE, 0o666, dir_fd=fd)
+        with open(handle, "wb") as stream:
+            stream.write(data)
+    except OSError as error:  # a failed write() names no file: name it
+        raise OSError(error.errno, error.strerror, where) from error
+
+
+def _umask() -> int:
+    try:  # without changing it: other threads may be creating files
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+        return int(status.split("\nUmask:")[1].split()[0], 8)
+    except (OSError, IndexError, ValueError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
