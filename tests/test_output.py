@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -375,3 +376,207 @@ def test_a_read_only_file_in_a_writable_folder_is_replaced(tmp_path: Path) -> No
     (out / "deck.apkg").chmod(0o444)
     assert write_output(out, {"deck.apkg": b"new deck"}).written == ("deck.apkg",)
     assert (out / "deck.apkg").read_bytes() == b"new deck"
+
+
+# -- the spare: the folder the last build swapped out, where the next one is assembled ----------
+
+V1 = {
+    "index.html": b"home",
+    "deck.apkg": b"deck 1",
+    "room/a/index.html": b"a",
+    "hall/index.html": b"hall",
+    "garden/index.html": b"garden",
+    "gone.html": b"x",
+}
+V2 = {**V1, "deck.apkg": b"deck 2", "room/b/index.html": b"b"}
+V3 = {**V2, "index.html": b"home 3", "deck.apkg": b"deck 3", "room/c/index.html": b"c"}
+del V3["gone.html"]
+
+
+def owners_files(out: Path) -> None:
+    """What a build never wrote: a file beside the pages and in a room, an empty folder, a
+    symbolic link."""
+    (out / "CNAME").write_text("palace.example.org\n")
+    (out / "room" / "mine.txt").write_text("the owner's")
+    (out / "drafts").mkdir()
+    (out / "latest").symlink_to("room/a")
+
+
+def snapshot(out: Path) -> dict[str, object]:
+    """All a build decides about a folder: bytes of files, targets of links, folders and their
+    permissions."""
+    found: dict[str, object] = {}
+    for path in sorted(out.rglob("*")):
+        name = path.relative_to(out).as_posix()
+        if path.is_symlink():
+            found[name] = ("link", os.readlink(path))
+        elif path.is_dir():
+            found[name] = ("folder", oct(path.stat().st_mode & 0o7777))
+        else:
+            found[name] = path.read_bytes()
+    return found
+
+
+def spare_of(out: Path) -> Path:
+    return out.parent / swap.CACHE / f"spare-{out.name}"
+
+
+def link(path: Path, to: Path) -> None:
+    """`path` becomes a hard link to `to`, whatever was there."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    os.link(to, path)
+
+
+def replace(path: Path, make: Callable[[Path], object]) -> None:
+    shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    make(path)
+
+
+# How the spare (V1 and the owner's files, as hard links) can be found; each on other files,
+# so that all of them can be at once. The next build (V3) must make exactly its output from
+# it, and never write into a file the spare shares with the output folder.
+SPARE_DAMAGE: dict[str, Callable[[Path, Path], object]] = {
+    "files and folders too many": lambda spare, out: (
+        (spare / "stray.html").write_bytes(b"stray"),
+        (spare / "room" / "z").mkdir(),
+        (spare / "room" / "z" / "index.html").write_bytes(b"z"),
+        (spare / "empty").mkdir(),
+    ),
+    "a kept file with other bytes, sharing no inode": lambda spare, out: replace(
+        spare / "room" / "a" / "index.html", lambda path: path.write_bytes(b"stale")
+    ),
+    "a kept file with the same bytes, sharing no inode": lambda spare, out: replace(
+        spare / "CNAME", lambda path: path.write_text("palace.example.org\n")
+    ),
+    "a folder missing": lambda spare, out: shutil.rmtree(spare / "hall"),
+    "an empty folder missing": lambda spare, out: (spare / "drafts").rmdir(),
+    "a hard link to another file of the output folder": lambda spare, out: link(
+        spare / "room" / "mine.txt", out / "room" / "a" / "index.html"
+    ),
+    "a hard link to the output folder's file that gets new bytes": lambda spare, out: link(
+        spare / "index.html", out / "index.html"
+    ),
+    "a hard link to the output folder's deck, where a kept page goes": lambda spare, out: link(
+        spare / "room" / "b" / "index.html", out / "deck.apkg"
+    ),
+    "a folder where a file goes": lambda spare, out: replace(
+        spare / "deck.apkg", lambda path: (path.mkdir(), (path / "x").write_bytes(b"x"))
+    ),
+    "a file where a folder goes": lambda spare, out: (spare / "room" / "c").write_bytes(b"c"),
+    "a symbolic link to the output folder's own folder": lambda spare, out: replace(
+        spare / "garden", lambda path: path.symlink_to(out / "garden", target_is_directory=True)
+    ),
+    "the owner's symbolic link pointing elsewhere": lambda spare, out: replace(
+        spare / "latest", lambda path: path.symlink_to("elsewhere")
+    ),
+    "a folder with other permissions": lambda spare, out: (spare / "room").chmod(0o700),
+}
+WHOLE_SPARE_DAMAGE: dict[str, Callable[[Path, Path], object]] = {
+    "the spare a symbolic link to the output folder": lambda spare, out: replace(
+        spare, lambda path: path.symlink_to(out, target_is_directory=True)
+    ),
+    "the spare a file": lambda spare, out: replace(spare, lambda path: path.write_bytes(b"x")),
+    "the spare empty": lambda spare, out: replace(spare, Path.mkdir),
+}
+
+
+def live_files(out: Path) -> dict[str, tuple[int, bytes, int]]:
+    """Inode, bytes and modification time of every file of `out`."""
+    return {
+        p.relative_to(out).as_posix(): (p.lstat().st_ino, p.read_bytes(), p.lstat().st_mtime_ns)
+        for p in out.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+@pytest.fixture
+def damaged(tmp_path: Path) -> Callable[[list[str]], tuple[Path, Path]]:
+    """An output folder built from V1 (with the owner's files) then V2, and its spare damaged;
+    beside it the same built from scratch, without a spare, for V3."""
+
+    def make(damages: list[str]) -> tuple[Path, Path]:
+        out, scratch = tmp_path / "site", tmp_path / "scratch" / "site"
+        write_output(out, V1)
+        owners_files(out)
+        write_output(out, V2)
+        assert spare_of(out).is_dir()
+        for damage in damages:
+            {**SPARE_DAMAGE, **WHOLE_SPARE_DAMAGE}[damage](spare_of(out), out)
+        write_output(scratch, V1)
+        owners_files(scratch)
+        assert not spare_of(scratch).exists()  # so V3 is built in a new folder
+        write_output(scratch, V3)
+        return out, scratch
+
+    return make
+
+
+DAMAGES = [*SPARE_DAMAGE, *WHOLE_SPARE_DAMAGE, "all"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES, ids=DAMAGES)
+def test_a_damaged_spare_is_corrected_and_the_output_is_as_if_built_from_scratch(
+    damaged: Callable[[list[str]], tuple[Path, Path]], damage: str
+) -> None:
+    out, scratch = damaged(list(SPARE_DAMAGE) if damage == "all" else [damage])
+    before = live_files(out)
+    report = write_output(out, V3)
+    assert snapshot(out) == snapshot(scratch)
+    assert report.written == ("deck.apkg", "index.html", "room/c/index.html")
+    assert report.removed == ("gone.html",)
+    after = live_files(out)
+    for name in ("CNAME", "room/mine.txt", "room/a/index.html", "room/b/index.html"):
+        assert after[name] == before[name]  # the very same file: kept, not copied
+    assert after["deck.apkg"][0] not in {inode for inode, _, _ in before.values()}
+
+
+@pytest.mark.parametrize("exchange", [True, False], ids=["exchange", "two renames"])
+def test_no_file_of_the_output_folder_is_written_into_before_the_swap(
+    damaged: Callable[[list[str]], tuple[Path, Path]],
+    monkeypatch: pytest.MonkeyPatch,
+    exchange: bool,
+) -> None:
+    """The spare shares its files with the output folder: a build that wrote into one would
+    change the last good build. Checked with the spare in every damaged state at once."""
+    out, _ = damaged(list(SPARE_DAMAGE))
+    before = live_files(out)
+    real = swap._exchange
+    swaps = []
+
+    def checked(first: Path, second: Path) -> bool:
+        assert live_files(out) == before  # inode, bytes and time of every file
+        swaps.append(second)
+        return real(first, second) if exchange else False
+
+    monkeypatch.setattr(swap, "_exchange", checked)
+    write_output(out, V3)
+    assert swaps == [out]
+    assert live_files(spare_of(out)) == before  # the last good build, now the spare
+
+
+def test_the_spare_is_the_build_before_sharing_the_files_that_stayed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_output(out, V1)
+    assert not spare_of(out).exists()  # nothing was swapped out
+    first = snapshot(out)
+    write_output(out, V2)
+    spare = spare_of(out)
+    assert snapshot(spare) == first
+    assert (spare / "index.html").stat().st_ino == (out / "index.html").stat().st_ino
+    assert (spare / "deck.apkg").stat().st_ino != (out / "deck.apkg").stat().st_ino
+
+
+def test_a_killed_builds_folder_becomes_the_spare_and_is_said(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_output(out, V1)
+    write_output(out, V2)
+    killed = tmp_path / swap.CACHE / "staging-site-4242"
+    os.rename(spare_of(out), killed)  # killed while assembling its folder in the spare
+    (killed / "index.html").unlink()
+    (killed / "index.html").write_bytes(b"half written")
+    report = write_output(out, V3)
+    assert report.cleaned == (killed.as_posix(),)
+    assert snapshot(out)["index.html"] == b"home 3" and not killed.exists()
+    folders = [p.name for p in (tmp_path / swap.CACHE).iterdir() if p.is_dir()]
+    assert folders == ["spare-site"]
