@@ -112,7 +112,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
     first = tree(project / "site")
     shutil.copytree(project / "site", project / "first-site")
     made.write_notes(1)
-    forget_builds(project)
+    restore_first(project, random.Random(0))
     _, made.lengths = timed_build(project)
     made.sites = (first, tree(project / "site"))
     assert first != made.sites[1] and "palace.apkg" in first
@@ -121,7 +121,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
 
 
 PHASES = ("start", "staging", "swap")  # a build from its start, from the staging folder's
-# appearance (writing the new folder), from the swap (deleting the old one, saving the record)
+# appearance (assembling the new folder in the spare), from the swap (saving the record)
 
 
 def phases(project: Path, process: subprocess.Popen[bytes], last: str = "swap") -> list[float]:
@@ -166,10 +166,53 @@ def cache_leftovers(project: Path) -> list[str]:
     )
 
 
-def restore_first(project: Path) -> None:
+def restore_first(project: Path, rng: random.Random | None = None) -> None:
+    """The first site again, and what builds remember forgotten (so that the next build
+    renders everything); with `rng`, a spare damaged at random (`damage_spare`)."""
     shutil.rmtree(project / "site")
     shutil.copytree(project / "first-site", project / "site")
     forget_builds(project)
+    if rng is not None:
+        damage_spare(project, rng)
+
+
+def damage_spare(project: Path, rng: random.Random) -> None:
+    """A spare as a build would leave it (the output folder's files, as hard links), then
+    damaged as a killed build or a person could: files with other bytes, hard links to another
+    file of the output folder, missing, or a folder; folders missing, a file, or a symbolic
+    link to the output folder's own; files and folders too many. The next build must still
+    make exactly its site from it, and never change a file of the output folder."""
+    site, spare = project / "site", project / ".palace-cache" / "spare-site"
+    shutil.copytree(site, spare, copy_function=os.link)
+    files = sorted(p.relative_to(spare) for p in spare.rglob("*") if p.is_file())
+    folders = sorted(p.relative_to(spare) for p in spare.rglob("*") if p.is_dir())
+    for name in rng.sample(files, 24):
+        path = spare / name
+        path.unlink()
+        damage = rng.randrange(4)
+        if damage == 0:
+            path.write_bytes(b"stale")
+        elif damage == 1:
+            os.link(site / rng.choice(files), path)
+        elif damage == 2:
+            path.mkdir()
+            (path / "stale.html").write_bytes(b"stale")
+    for name in rng.sample(folders, 3):
+        path = spare / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+            damage = rng.randrange(3)
+            if damage == 1:
+                path.write_bytes(b"a file")
+            elif damage == 2:
+                path.symlink_to(site / name, target_is_directory=True)
+    (spare / "stray").mkdir(exist_ok=True)
+    (spare / "stray" / "index.html").write_bytes(b"stray")
+    (spare / "stray.html").write_bytes(b"stray")
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*")}
 
 
 # -- what a whole build must be: pages whose links land, decks that open ----------------------
@@ -256,8 +299,9 @@ def check_whole_build() -> Callable[[dict[str, bytes]], str]:
 
 
 def kill_moments(rng: random.Random) -> list[tuple[str, float]]:
-    """KILLS random moments, each in what is left of a build once it reached a phase (as a
-    fraction of that): 8 anywhere in the build, 6 in writing or later, 6 after the swap."""
+    """KILLS random moments, each in a phase of a build (as a fraction of its length): 8
+    anywhere in the build, 6 while it assembles the new folder in the spare (from the staging
+    folder's appearance to the swap), 6 after the swap."""
     counts = {"start": KILLS - 2 * (KILLS * 3 // 10), "staging": KILLS * 3 // 10}
     counts["swap"] = KILLS - sum(counts.values())
     moments = [
@@ -275,16 +319,23 @@ def test_kill_9_at_random_moments_leaves_one_whole_build(
     """Each build goes from the first version to the second and is killed; the output folder
     must then be one of the two, byte for byte, so pages and decks come from the same build
     (what a whole build must be is checked once per distinct one). The decks depend on the
-    previous ones (each note keeps its `mod`), so each build starts from the first site."""
+    previous ones (each note keeps its `mod`), so each build starts from the first site, with
+    a spare damaged anew; killed before the swap, the output folder must be the very same files
+    (a build assembles its folder in the spare, but never writes into a file they share)."""
     project = versions.project
     versions.write_notes(1)
     lengths = [versions.lengths]  # of each phase of whole builds, timed as they run
     rows = []
     for number, (phase, fraction) in enumerate(kill_moments(random.Random(8)), 1):
-        restore_first(project)  # and render everything: the longest build, the longest write
+        restore_first(project, random.Random(number))  # render everything: the longest build
+        before = inodes(project / "site")
         process = palace_build(project)
         phases(project, process, last=phase)
-        length = statistics.median(times[PHASES.index(phase)] for times in lengths[-5:])
+        index = PHASES.index(phase)
+        length = statistics.median(
+            times[index] - (times[index + 1] if phase == "staging" else 0.0)
+            for times in lengths[-5:]
+        )
         moment = fraction * length
         time.sleep(moment)
         process.send_signal(signal.SIGKILL)
@@ -293,6 +344,7 @@ def test_kill_9_at_random_moments_leaves_one_whole_build(
         now = tree(project / "site")
         assert now in versions.sites, f"kill {number}: the output folder mixes two builds"
         state = "new" if now == versions.sites[1] else "old"
+        assert state == "new" or inodes(project / "site") == before, f"kill {number}"
         check_whole_build(now)
         left = cache_leftovers(project)
         recorded = (project / ".palace-cache" / "site.json").exists()
@@ -327,8 +379,8 @@ def _table(
     whole, writing, swapped = lengths
     lines = [
         f"{KILLS} kills of a {LOCI:,}-locus build, which takes {whole:.1f} s here: "
-        f"{whole - writing:.1f} s to render, {writing - swapped:.1f} s to write the new folder "
-        f"(staging), {swapped:.1f} s from the swap to the end",
+        f"{whole - writing:.2f} s to render, {writing - swapped:.2f} s to assemble the new folder "
+        f"in the spare (staging), {swapped:.2f} s from the swap to the end",
         "site: the build before (old) or the killed one (new); record: what the next build "
         "reads to tell whether anything changed",
         f"{'kill':>4}  {'at':>14}  {'killed':<8}  {'site':<4}  {'record':<6}  "
@@ -595,6 +647,27 @@ def test_output_that_cannot_be_written_is_one_clear_line_and_keeps_the_last_good
     finish(palace_build(project))  # with the fault gone, the build goes through
     assert tree(project / "site") != before
     assert all(tree(project / "site")[name] == data for name, data in FOREIGN.items())
+
+
+def test_a_file_system_mounted_in_the_spare_is_one_clear_line(
+    last_good: Path, scratch: Path
+) -> None:
+    """The next build is assembled in the spare, in place: what is mounted there would be
+    changed (here the output folder's own assets, which it would empty)."""
+    project = scratch / "project"
+    shutil.copytree(last_good, project, symlinks=True)
+    notes = project / "source" / "palace.md"
+    notes.write_text(EDITED, encoding="utf-8")
+    finish(palace_build(project))  # the first build, swapped out, is now the spare
+    spare = project / ".palace-cache" / "spare-site"
+    notes.write_text(SMALL, encoding="utf-8")
+    with mounted(spare / "assets", "--bind", source=str(project / "site" / "assets")):
+        assert_refused(
+            project,
+            ".palace-cache/spare-site/assets: cannot write: a file system is mounted there "
+            "(palace assembles the next build of the output folder in this one)",
+        )
+    finish(palace_build(project))  # unmounted, the build goes through
 
 
 def test_a_read_only_file_system_is_one_clear_line(last_good: Path, scratch: Path) -> None:
