@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
-# Text without these characters renders the same with or without Markdown: skip the parser.
-_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]!<&\x02\x03\r]|  \n|\n\n")
+# Text without these renders the same with or without Markdown (`_is_plain`): skip the parser.
+# Besides the characters: a line break (two spaces, or a tab, which may expand to two, before a
+# newline) and a new paragraph (a line of nothing but spaces and tabs).
+_MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]!<&\x02\x03\r]")
+_BREAKS = re.compile(r"[ \t]{2}\n|\t\n|\n[ \t]*\n")
 _BLOCK_PROCESSORS = (
     "indent",
     "code",
@@ -108,15 +111,20 @@ def remembering(table: Table) -> Iterator[None]:
 def inline(text: str) -> str:
     """One field of the notes (concept, description, note) as safe HTML, without a wrapper."""
     table = _remembered
-    if table is None or not _MARKDOWN_SYNTAX.search(text):
+    if table is None or _is_plain(text):
         return _inline(text)
     return table.get(text, lambda: _inline(text))
+
+
+def _is_plain(text: str) -> bool:
+    """Whether `text` renders the same with or without Markdown."""
+    return not _MARKDOWN_SYNTAX.search(text) and ("\n" not in text or not _BREAKS.search(text))
 
 
 @lru_cache(maxsize=65536)
 def _inline(text: str) -> str:
     text = text.strip()
-    if not _MARKDOWN_SYNTAX.search(text):
+    if _is_plain(text):
         return html.escape(text.expandtabs(4), quote=False)  # as Markdown would
     parser = _parser()
     parser.reset()
