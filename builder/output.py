@@ -140,15 +140,21 @@ def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> Writ
     same = _same_bytes(out / MANIFEST, manifest)
     plan.add(MANIFEST, Link(str(out / MANIFEST)) if same else manifest)
     # assembled in the spare (or a new folder), then swapped in
-    staging = swap.staging_folder(out)
+    staging, reused = swap.staging_folder(out), False
     try:
         reused = swap.new_staging(out)
         plan.make(staging, reused)
         swap.swap_in(staging, out)
     except BaseException as error:
+        failure = error
+        if reused and isinstance(error, OSError) and _not_allowed(error, staging):
+            # Something in the spare this user may not change (another user's, locked): put
+            # the spare back and name what is in it, not the output folder.
+            swap.put_back(staging, out)
+            failure = _in_spare(error, staging, swap.spare_folder(out))
         shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(error, OSError):
-            raise _failure(out, error, staging) from error
+        if isinstance(failure, OSError):
+            raise _failure(out, failure, staging) from error
         raise
     removed = sorted(old - owned)
     return WriteReport(
@@ -158,6 +164,22 @@ def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> Writ
         tuple(cleaned),
         tuple(stuck),
     )
+
+
+def _not_allowed(error: OSError, staging: Path) -> bool:
+    in_staging = error.filename and Path(error.filename).is_relative_to(staging)
+    return bool(in_staging) and error.errno in (errno.EACCES, errno.EPERM)
+
+
+def _in_spare(error: OSError, staging: Path, spare: Path) -> OSError:
+    """`error`, which happened in `staging`, as it is in `spare`: and why, if locked."""
+    path = spare / Path(error.filename).relative_to(staging)
+    try:
+        for suspect in (path, path.parent):
+            swap.check_unlocked(suspect)
+    except OSError as locked:
+        return locked
+    return OSError(error.errno, error.strerror, str(path))
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

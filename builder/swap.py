@@ -363,6 +363,11 @@ def _keep_as_spare(previous: Path, out: Path) -> None:
         shutil.rmtree(previous, ignore_errors=True)
 
 
+def put_back(staging: Path, out: Path) -> None:
+    """Make `staging` the spare again (after a build failed; it is corrected before use)."""
+    _rename_if_free(staging, spare_folder(out))
+
+
 def _exchange(first: Path, second: Path) -> bool:
     """Atomically trade two paths (Linux renameat2); False when the system cannot."""
     if not sys.platform.startswith("linux"):

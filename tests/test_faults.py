@@ -670,6 +670,28 @@ def test_a_file_system_mounted_in_the_spare_is_one_clear_line(
     finish(palace_build(project))  # unmounted, the build goes through
 
 
+def test_a_locked_folder_in_the_spare_is_one_clear_line_naming_it(
+    last_good: Path, scratch: Path
+) -> None:
+    """Something in the spare the build may not change is named where it is, not as the
+    output file it would have become, and the spare stays where it is named."""
+    project = scratch / "project"
+    shutil.copytree(last_good, project, symlinks=True)
+    notes = project / "source" / "palace.md"
+    notes.write_text(EDITED, encoding="utf-8")
+    finish(palace_build(project))  # the first build, swapped out, is now the spare
+    notes.write_text(SMALL, encoding="utf-8")  # its study data, rendered again, go in assets/
+    undo = chattr("+i", project / ".palace-cache" / "spare-site" / "assets")
+    try:
+        assert_refused(
+            project,
+            ".palace-cache/spare-site/assets: cannot write: the folder is immutable (chattr +i)",
+        )
+    finally:
+        undo()
+    finish(palace_build(project))
+
+
 def test_a_read_only_file_system_is_one_clear_line(last_good: Path, scratch: Path) -> None:
     with _mount_small_disk(scratch / "disk", "8m") as disk:
         project = disk / "project"
