@@ -14,7 +14,7 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -110,8 +110,10 @@ def remembering(table: Table) -> Iterator[None]:
 
 def inline(text: str) -> str:
     """One field of the notes (concept, description, note) as safe HTML, without a wrapper."""
+    if _is_plain(text):  # most fields: escaping them costs less than remembering them
+        return html.escape(text.strip().expandtabs(4), quote=False)  # as Markdown would
     table = _remembered
-    if table is None or _is_plain(text):
+    if table is None:
         return _inline(text)
     return table.get(text, lambda: _inline(text))
 
@@ -121,7 +123,7 @@ def _is_plain(text: str) -> bool:
     return not _MARKDOWN_SYNTAX.search(text) and ("\n" not in text or not _BREAKS.search(text))
 
 
-@lru_cache(maxsize=65536)
+@cache  # fields with Markdown syntax, of one build: thousands, not millions
 def _inline(text: str) -> str:
     text = text.strip()
     if _is_plain(text):
