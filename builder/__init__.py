@@ -5,12 +5,24 @@ __version__ = "0.1.0"
 
 def main() -> int:
     """The `palace` command (`cli.main`), loaded here so that a Ctrl-C while Python is still
-    loading it ends as any other Ctrl-C does: one line, exit 130."""
+    loading it ends as any other Ctrl-C does: one line, exit 130.
+
+    A command that finished does not wait for Python to take its objects apart one by one
+    (~30 ms after a build of 10,000 loci): everything it wrote is closed by then, and the output
+    streams are flushed here. `palace serve` ends as usual."""
+    import contextlib
+    import os
+    import sys
+
     try:
         from .cli import main as run
     except KeyboardInterrupt:
-        import sys
-
         sys.stderr.write("palace: interrupted\n")
         return 130
-    return run()
+    code = run()
+    if sys.argv[1:2] == ["serve"]:
+        return code
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone (`| head`), a closed stream
+            stream.flush()
+    os._exit(code)
