@@ -9,7 +9,8 @@ def main() -> int:
 
     A command that finished does not wait for Python to take its objects apart one by one
     (~30 ms after a build of 10,000 loci): everything it wrote is closed by then, and the output
-    streams are flushed here. `palace serve` ends as usual."""
+    streams are flushed here. `palace serve` ends as usual, and so does any command under a
+    profiler or coverage tool (they write their reports while Python shuts down)."""
     import contextlib
     import os
     import sys
@@ -20,7 +21,7 @@ def main() -> int:
         sys.stderr.write("palace: interrupted\n")
         return 130
     code = run()
-    if sys.argv[1:2] == ["serve"]:
+    if sys.argv[1:2] == ["serve"] or sys.getprofile() or sys.gettrace():
         return code
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a reader gone (`| head`), a closed stream
