@@ -213,12 +213,9 @@ var PalaceWalk = (function () {
     }
 
     document.addEventListener("keydown", function (event) {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
-      var target = event.target;
-      var tag = target && target.tagName;
-      var typing = tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (target && target.isContentEditable);
-      var pressing = typing || tag === "BUTTON" || tag === "A" || tag === "SUMMARY";
-      var key = event.key;
+      var press = palaceShortcut(event);
+      if (!press) { return; }
+      var key = press.key, typing = press.typing, pressing = press.pressing;
       if (key === "ArrowRight" && !typing) { move(position + 1); } else if (key === "ArrowLeft" && !typing) {
         move(position - 1);
       } else if (key === "Home" && !typing) { move(0); } else if (key === "End" && !typing) {

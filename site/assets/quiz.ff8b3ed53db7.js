@@ -340,12 +340,9 @@
     });
 
     document.addEventListener("keydown", function (event) {
-      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
-      var target = event.target;
-      var tag = target && target.tagName;
-      var typing = tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (target && target.isContentEditable);
-      var pressing = typing || tag === "BUTTON" || tag === "A" || tag === "SUMMARY";
-      var key = event.key;
+      var press = palaceShortcut(event);
+      if (!press) { return; }
+      var key = press.key, typing = press.typing, pressing = press.pressing;
       if ((key === " " || key === "Enter") && !pressing && current) {
         if (revealed) { answer(3); } else { reveal(); }
       } else if (/^[1-4]$/.test(key) && !typing && revealed) {

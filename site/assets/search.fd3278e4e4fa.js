@@ -302,9 +302,8 @@ var palaceSearch = (function () {
     });
     list.addEventListener("mousedown", function (event) { event.preventDefault(); }); // keep focus
     document.addEventListener("keydown", function (event) {
-      if (event.key !== "/" || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
-      var tag = event.target && event.target.tagName;
-      if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || event.target.isContentEditable) { return; }
+      var press = palaceShortcut(event);
+      if (!press || press.key !== "/" || press.typing) { return; }
       event.preventDefault();
       input.focus();
       input.select();

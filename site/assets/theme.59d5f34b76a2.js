@@ -1,4 +1,7 @@
-/* Palace study site: the light/dark theme toggle.
+/* Palace study site: the script every page loads, in its head: the light/dark theme toggle, and
+   what a key press means to the pages' keyboard shortcuts.
+
+   The theme toggle.
    Without a choice the site follows the OS (prefers-color-scheme, in the stylesheet). A choice is
    kept in localStorage under a key holding the site root's path: every project site of a GitHub
    account shares one localStorage, so a bare key would leak between them. Pages carry the
@@ -63,3 +66,16 @@ var palaceTheme = (function () {
   start();
   return start;
 }());
+
+/* What a key press means to a page's keyboard shortcuts (walk, quiz, search): null when it is not
+   one (handled already, or with Alt, Ctrl or Meta held); otherwise its key, whether it lands in a
+   text field (`typing`: the key is text there) and whether it lands on a control that acts on
+   Space and Enter itself (`pressing`). */
+function palaceShortcut(event) {
+  "use strict";
+  if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return null; }
+  var target = event.target;
+  var tag = target && target.tagName;
+  var typing = tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || Boolean(target && target.isContentEditable);
+  return { key: event.key, typing: typing, pressing: typing || tag === "BUTTON" || tag === "A" || tag === "SUMMARY" };
+}
