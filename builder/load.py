@@ -151,11 +151,6 @@ def read_palace(notes: NotesFile) -> tuple[Palace | None, list[Diagnostic]]:
         data = notes.file.read_bytes()
     except OSError as error:
         return None, [Diagnostic(notes.display, 1, 1, f"cannot read: {error.strerror}")]
-    return parse_palace(notes, data)
-
-
-def parse_palace(notes: NotesFile, data: bytes) -> tuple[Palace | None, list[Diagnostic]]:
-    """The bytes of a notes file → its Palace (None: errors leave no palace) + problems."""
     text, diagnostics = decode(data, notes.display)
     if text is None:
         return None, diagnostics
