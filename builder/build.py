@@ -33,7 +33,13 @@ ATTEMPTS = 5  # builds tried while an editor keeps saving the notes during each
 DEFAULT_SOURCE = "source"  # = load.DEFAULT_SOURCE (not imported: the no-op path skips load)
 Progress = Callable[[str, float], None]  # (what the build is doing, fraction done)
 # The share of a build's time each stage takes (10,000 loci), for the progress bar.
-_STAGES = {"reading notes": 0.0, "rendering decks": 0.12, "rendering site": 0.55, "writing": 0.95}
+_STAGES = {
+    "reading notes": 0.0,
+    "rendering decks": 0.12,
+    "rendering site": 0.55,
+    "rendering decks and site": 0.12,
+    "writing": 0.95,
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -224,9 +230,8 @@ def build(
     earlier builds rendered, `reuse` which of their files may be kept as they are (see
     `memo.py`); without them everything is rendered. `stable` names the notes files saved
     since they were read; asked just before writing, any name stops the build, unwritten."""
-    from .deck import render_decks  # imported here: genanki, markdown and jinja2 take ~0.1 s
     from .markup import remembering
-    from .site import render_site
+    from .render import render_outputs
 
     config = load_config() if config is None else config
     marks = [("reading notes" if started else "checking", started or time.perf_counter())]
@@ -242,25 +247,7 @@ def build(
     remembered = memo.Memo() if remembered is None else remembered
     reuse = memo.Reuse() if reuse is None else reuse
     with collector_paused(), remembering(remembered.table("inline")):
-        stage("rendering decks")
-        decks = render_decks(
-            notes.palaces,
-            out,
-            kinds=frozenset(config.card_kinds),
-            deck_prefix=config.deck_prefix,
-            memo=remembered,
-            reuse=reuse,
-        )
-        stage("rendering site")
-        site = render_site(
-            notes.palaces,
-            decks.sizes,
-            lang=config.lang,
-            site_title=config.title,
-            base_url=config.base_url,
-            memo=remembered,
-            reuse=reuse,
-        )
+        decks, site = render_outputs(notes.palaces, out, config, remembered, reuse, stage)
     # 3. write: only files whose bytes changed; keep files the build never wrote
     saved = stable() if stable else ()
     if saved:

@@ -43,7 +43,15 @@ from .remember import Remembered, RoomsHeld, media_names
 if TYPE_CHECKING:
     from ..memo import Memo, Reuse
 
-__all__ = ["ALL_KINDS", "DeckOutput", "LocusRef", "PalaceChanges", "build_time", "render_decks"]
+__all__ = [
+    "ALL_KINDS",
+    "DeckOutput",
+    "LocusRef",
+    "PalaceChanges",
+    "build_time",
+    "deck_name",
+    "render_decks",
+]
 
 
 class DeckOutput(NamedTuple):
@@ -59,6 +67,11 @@ class DeckOutput(NamedTuple):
     def summary_lines(self) -> list[str]:
         """One line per deck, e.g. `ml-palace.apkg: 2 added, 1 changed, 32 unchanged, 0 removed`."""
         return [change.summary_line() for change in self.changes]
+
+
+def deck_name(palace: Palace) -> str:
+    """The file name of a palace's deck, at the root of the output folder."""
+    return f"{palace.id}.apkg"
 
 
 def build_time() -> int:
@@ -121,7 +134,7 @@ def render(
     changes: list[PalaceChanges] = []
     count = 0
     for palace in palaces:
-        file = f"{palace.id}.apkg"
+        file = deck_name(palace)
         rooms = layout(palace, kinds, deck_prefix, names)
         key = digest(rooms.key + cards.checksum.encode("ascii"))
         count += rooms.cards

@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..collector import collector_paused
+from ..deck import deck_name
 from ..memo import Memo, Reuse
 from ..records import Palace
-from .files import SiteFiles, deck_name
+from .files import SiteFiles
 from .render import remembered_templates
 from .sitemap import normalise_base_url
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from ..deck import deck_name
 from ..memo import Memo, Reuse, digest
 from ..records import Palace
 from .assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files
@@ -60,9 +61,9 @@ class Deck(NamedTuple):
     size: str
 
 
-def deck_name(palace: Palace) -> str:
-    """The file name of a palace's deck, next to the site's pages."""
-    return f"{palace.id}.apkg"
+def outlines_of(facts: PalaceFacts) -> list[Hashable]:
+    """The keys of each room's outline (its stops' places and concepts) in a palace."""
+    return [(facts.palace.id, r.outline, r.start) for r in facts.rooms]
 
 
 class SiteFiles:
@@ -154,10 +155,14 @@ class SiteFiles:
                 self.files[path] = data
         if self.wanted(".nojekyll", ""):
             self.files[".nojekyll"] = b""
-        self.home()
         for facts in self.facts:
             self.study_data(facts)
             self.palace(facts)
+        # Last, the pages that show the size of a deck: the decks may be rendering beside the
+        # site (build.py), and the first look at a size waits for them.
+        for facts in self.facts:
+            self.overview(facts)
+        self.home()
         if self.wanted(NOT_FOUND, digest(NOT_FOUND, self.key)):
             self.files[NOT_FOUND] = self.not_found_page()
         if self.base_url:
@@ -219,21 +224,23 @@ class SiteFiles:
             self.files[path] = b"".join(data_script(palace, rooms, pictures))
 
     def palace(self, facts: PalaceFacts) -> None:
-        """A palace's pages: its overview with the whole walk, walk mode, the quiz, the map,
-        the glossary and its rooms."""
-        key = digest(self.key, facts.key)  # what every page of the palace shows
-        context = {**self.common, "palace": facts.palace, "counts": facts.counts}
-        outlines: list[Hashable] = [(facts.palace.id, r.outline, r.start) for r in facts.rooms]
-        self.overview(facts, key, context, outlines)
+        """A palace's pages but its overview: walk mode, the quiz, the map, the glossary and
+        its rooms."""
+        key, context = self.palace_common(facts)
         self.study_pages(facts, key, context)
-        self.map_page(facts, key, context, outlines)
+        self.map_page(facts, key, context, outlines_of(facts))
         self.glossary_page(facts, key, context)
         self.room_pages(facts, key, context)
 
-    def overview(
-        self, facts: PalaceFacts, key: str, context: dict[str, Any], outlines: list[Hashable]
-    ) -> None:
+    def palace_common(self, facts: PalaceFacts) -> tuple[str, dict[str, Any]]:
+        """What every page of a palace shows, as a key, and the context of its templates."""
+        context = {**self.common, "palace": facts.palace, "counts": facts.counts}
+        return digest(self.key, facts.key), context
+
+    def overview(self, facts: PalaceFacts) -> None:
         """The palace's page: the list of rooms and the walk at a glance."""
+        key, context = self.palace_common(facts)
+        outlines = outlines_of(facts)
         path = palace_path(facts.palace)
         items, item_keys = self.room_list(facts, path)
         tables = self.pieces(

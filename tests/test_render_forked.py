@@ -1,0 +1,97 @@
+"""Decks rendered in a forked child beside the site give the very files, memo and build record
+that rendering one after the other gives: a first build, an edit, and an edit of a room name."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder import fork, render
+from builder.build import build_project
+from builder.config import Config
+from builder.errors import OutputError
+from builder.memo import load
+from tests.conftest import REPO
+from tests.test_incremental import snapshot
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate import palace_text
+
+STOPS = 2_500  # above render.FORK_FROM
+
+
+def record(out: Path) -> dict[str, Any]:
+    return json.loads((out.parent / ".palace-cache" / f"{out.name}.json").read_text())
+
+
+def remembered(out: Path) -> dict[str, dict[Any, Any]]:
+    """Every table of the memo the build saved, as the next build loads it."""
+    return load(out, record(out)["stamp"])._old
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
+def test_forked_and_in_order_builds_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.delenv("PALACE_NO_FORK", raising=False)
+    if not fork.can_fork():
+        pytest.skip("this process cannot fork (a tracer, or another thread)")
+    forks: list[str] = []
+    real = fork.Forked
+    monkeypatch.setattr(fork, "Forked", lambda work: forks.append(str(Path.cwd())) or real(work))
+    text = palace_text(STOPS, seed=7)
+    line = text.index("\n- ") + 1
+    versions = [
+        text,
+        text[:line] + text[line:].replace(":", ": edited", 1),  # a concept
+        text.replace("\n## ", "\n## Renamed ", 1),  # a room's name: its pages and notes
+    ]
+    decks: dict[str, list[tuple[str, ...]]] = {}
+    for mode, fork_from in (("forked", render.FORK_FROM), ("in-order", 10**9)):
+        monkeypatch.setattr(render, "FORK_FROM", fork_from)
+        root = tmp_path / mode
+        (root / "source").mkdir(parents=True)
+        monkeypatch.chdir(root)
+        for version in versions:
+            (root / "source" / "walk.md").write_text(version, encoding="utf-8")
+            outcome = build_project(config=Config())
+            assert outcome.report is not None
+            decks.setdefault(mode, []).append(outcome.report.decks)
+    assert forks == [str(tmp_path / "forked")] * 3, "one child per forked build, none in order"
+    assert decks["forked"] == decks["in-order"]
+    assert decks["forked"][1] == ("walk.apkg: 0 added, 1 changed, 2499 unchanged, 0 removed",)
+    forked, in_order = tmp_path / "forked" / "site", tmp_path / "in-order" / "site"
+    assert snapshot(forked) == snapshot(in_order)
+    assert record(forked)["keys"] == record(in_order)["keys"]
+    assert remembered(forked) == remembered(in_order)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
+def test_a_child_killed_while_rendering_the_decks_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PALACE_NO_FORK", raising=False)
+    if not fork.can_fork():
+        pytest.skip("this process cannot fork (a tracer, or another thread)")
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "walk.md").write_text(palace_text(STOPS), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def killed(*args: object, **kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+
+    monkeypatch.setattr("builder.deck.render_decks", killed)
+    with pytest.raises(OutputError) as raised:
+        build_project(config=Config())
+    assert str(raised.value) == (
+        "rendering the decks: the process rendering beside this one ended by signal 9; "
+        "site is unchanged"
+    )
+    assert not (tmp_path / "site").exists()
