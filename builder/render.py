@@ -73,7 +73,7 @@ def render_outputs(
     def in_child() -> tuple[DeckOutput, dict[str, dict[Any, Any]], dict[str, str], set[str]]:
         rendered = decks()
         added = {path: key for path, key in reuse.keys.items() if path not in known}
-        return rendered, _used(memo), added, reuse.kept & set(added)
+        return rendered, memo.used(), added, reuse.kept & set(added)
 
     with fork.Forked(in_child) as child:
         outcome: list[DeckOutput] = []
@@ -86,7 +86,7 @@ def render_outputs(
                     raise OutputError(
                         f"rendering the decks: {error}; {out.as_posix()} is unchanged"
                     ) from None
-                _adopt(memo, used)
+                memo.adopt(used)
                 reuse.keys.update(keys)
                 reuse.kept.update(kept)
                 outcome.append(rendered)
@@ -117,11 +117,3 @@ class DeckSizes(Mapping[str, int]):
     def __len__(self) -> int:
         return len(self._names)
 
-
-def _used(memo: Memo) -> dict[str, dict[Any, Any]]:  # TEMP until memo.py has it
-    return memo._new
-
-
-def _adopt(memo: Memo, tables: dict[str, dict[Any, Any]]) -> None:  # TEMP
-    for name, entries in tables.items():
-        memo._new.setdefault(name, {}).update(entries)
