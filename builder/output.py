@@ -191,16 +191,16 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def replace_file(target: Path, data: bytes) -> None:
-    """Write `data` to a temp file beside `target`, then move it into place atomically; the temp
-    file is gone whatever happens (an error, Ctrl-C), except after `kill -9`: then, in
-    `.palace-cache/`, the next build removes it."""
+def replace_file(target: Path, *data: bytes) -> None:
+    """Write `data` (its parts one after the other) to a temp file beside `target`, then move
+    it into place atomically; the temp file is gone whatever happens (an error, Ctrl-C), except
+    after `kill -9`: then, in `.palace-cache/`, the next build removes it."""
     import tempfile  # ~10 ms to import: not for a build that writes nothing
 
     handle, temp = tempfile.mkstemp(prefix=swap.temp_prefix(), suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            stream.writelines(data)
         os.chmod(temp, 0o644)
         os.replace(temp, target)
     except BaseException:
