@@ -307,6 +307,11 @@ class Reuse:
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
 
+    @property
+    def nothing_kept(self) -> bool:
+        """Whether no file of the previous build can stay: everything is rendered anew."""
+        return not self._intact
+
     def previous(self, path: str) -> str | None:
         """The key the previous build rendered `path` with, if the file is still as it wrote it."""
         return self._intact.get(path)
