@@ -37,7 +37,7 @@ def _strip_marks(text: str) -> str:
 
 # Latin letters with accents → ASCII, precomputed: one str.translate folds most European text.
 _FOLD = str.maketrans(
-    {chr(cp): _strip_marks(chr(cp)) for cp in range(0xC0, 0x250) if _strip_marks(chr(cp)).isascii()}
+    {chr(cp): plain for cp in range(0xC0, 0x250) if (plain := _strip_marks(chr(cp))).isascii()}
     | _SPECIAL
 )
 
@@ -51,10 +51,18 @@ def fold(text: str) -> str:
     return text.lower()
 
 
+# The slug of most names in one str.translate: ASCII letters and digits lower-cased, the letters
+# `_FOLD` knows folded, and everything else a space, which `split` then drops.
+_ASCII_WORDS = {cp: chr(cp).lower() if chr(cp).isalnum() else " " for cp in range(0x80)}
+_SLUG = _ASCII_WORDS | {cp: folded.translate(_ASCII_WORDS) for cp, folded in _FOLD.items()}
+
+
 def slugify(text: str, fallback: str = "x") -> str:
     """`2nd Door` → `2nd-door`; a name with no letters or digits gets `fallback`."""
-    slug = _NOT_ALNUM.sub("-", fold(text)).strip("-")
-    return slug or fallback
+    words = text.translate(_SLUG)
+    if not words.isascii():  # a character `_SLUG` does not know: fold it the long way
+        words = _NOT_ALNUM.sub(" ", fold(text))
+    return "-".join(words.split()) or fallback
 
 
 class IdAllocator:
