@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -85,6 +84,8 @@ class Forked(Generic[R]):
             code = os.waitstatus_to_exitcode(status)
             how = f"by signal {-code}" if code < 0 else f"with exit code {code}"
             raise ChildFailed(f"the process rendering beside this one ended {how}")
+        import pickle  # here: most builds never fork
+
         outcome = pickle.loads(b"".join(chunks))
         assert isinstance(outcome, tuple)
         return outcome
@@ -120,6 +121,8 @@ def _child(work: Callable[[], object], pipe: int) -> None:
     """Run `work` and send its outcome; end without running the parent's exit handlers or
     flushing its buffers (`os._exit`), whatever happens."""
     try:
+        import pickle
+
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent answers, and ends us
         _die_with_parent()
         try:
