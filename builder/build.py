@@ -12,6 +12,7 @@ then touch the output folder: a build that fails anywhere before writing changes
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import time
@@ -24,10 +25,12 @@ from .collector import collector_paused
 from .config import Config, load_config
 from .errors import Diagnostic, NotesError, OutputError
 from .output import MANIFEST, WriteReport, check_output_folder, write_output
+from .render import SavedDuringBuild, decks_beside
 
 if TYPE_CHECKING:
     from .load import Notes
     from .records import Palace
+    from .render import Beside
 
 ATTEMPTS = 5  # builds tried while an editor keeps saving the notes during each
 DEFAULT_SOURCE = "source"  # = load.DEFAULT_SOURCE (not imported: the no-op path skips load)
@@ -134,31 +137,36 @@ def build_project(
         if refreshed:
             fingerprint.save(out, previous)  # the new stats of files touched but unchanged
         return Outcome(out, counts, None, diagnostics, time.perf_counter() - started, ())
-    # 1. read: every notes file into records
     from .load import load_notes
 
     stamp = memo.stamp(settings, fingerprint.code_stamps())
     for attempt in range(1, ATTEMPTS + 1):
         if progress:
             progress("reading notes", _STAGES["reading notes"])
-        notes = load_notes(sources)
-        notes.require_ok(strict)
-        # 2.-3. render and write, keeping what the last build rendered from the same inputs
+        # what the last build rendered from the same inputs, kept for this one
         remembered = memo.Memo(stamp) if full else memo.load(out, stamp)
         reuse = memo.Reuse({} if full else fingerprint.intact_keys(previous, out, stamp))
+        # big notes: the decks render in a child from here on, which reads the notes itself
+        beside = decks_beside(sources, out, config, remembered, reuse, strict)
         try:
-            report = build(
-                notes,
-                out,
-                config,
-                progress=progress,
-                started=started,
-                remembered=remembered,
-                reuse=reuse,
-                stable=notes.changed_since_read,
-            )
+            with beside or contextlib.nullcontext():
+                # 1. read: every notes file into records
+                notes = load_notes(sources)
+                notes.require_ok(strict)
+                # 2.-3. render and write
+                report = build(
+                    notes,
+                    out,
+                    config,
+                    progress=progress,
+                    started=started,
+                    remembered=remembered,
+                    reuse=reuse,
+                    stable=notes.changed_since_read,
+                    beside=beside,
+                )
             break
-        except _SavedDuringBuild as saved:
+        except SavedDuringBuild as saved:
             reasons.append(f"saved again during the build, so built again: {saved}")
             if attempt == ATTEMPTS:
                 raise OutputError(
@@ -191,10 +199,6 @@ def build_project(
     return Outcome(out, report.counts, report, notes.diagnostics, seconds, tuple(reasons))
 
 
-class _SavedDuringBuild(Exception):
-    """Notes files were saved while the build read and rendered them: build again."""
-
-
 def _replay(previous: fingerprint.Fingerprint) -> tuple[Counts, tuple[Diagnostic, ...]] | None:
     """What the last build reported, to say again; None if the record cannot tell."""
     try:
@@ -223,13 +227,15 @@ def build(
     remembered: memo.Memo | None = None,
     reuse: memo.Reuse | None = None,
     stable: Callable[[], Sequence[str]] | None = None,
+    beside: Beside | None = None,
 ) -> BuildReport:
     """Build every output for `notes` into `out`: one deck per palace and the study site.
 
     `config` None: the settings of the project in the current folder. `remembered` holds what
     earlier builds rendered, `reuse` which of their files may be kept as they are (see
     `memo.py`); without them everything is rendered. `stable` names the notes files saved
-    since they were read; asked just before writing, any name stops the build, unwritten."""
+    since they were read; asked just before writing, any name stops the build, unwritten.
+    `beside` renders the decks in a child (`render.decks_beside`)."""
     from .markup import remembering
     from .render import render_outputs
 
@@ -247,11 +253,11 @@ def build(
     remembered = memo.Memo() if remembered is None else remembered
     reuse = memo.Reuse() if reuse is None else reuse
     with collector_paused(), remembering(remembered.table("inline")):
-        decks, site = render_outputs(notes.palaces, out, config, remembered, reuse, stage)
+        decks, site = render_outputs(notes.palaces, out, config, remembered, reuse, stage, beside)
     # 3. write: only files whose bytes changed; keep files the build never wrote
     saved = stable() if stable else ()
     if saved:
-        raise _SavedDuringBuild(", ".join(saved))
+        raise SavedDuringBuild(", ".join(saved))
     stage("writing")
     fingerprint.forget(out)  # until the new record is written: a crash leaves none
     written = write_output(out, {**site, **decks.files}, keep=reuse.kept)

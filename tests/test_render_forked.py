@@ -3,6 +3,7 @@ that rendering one after the other gives: a first build, an edit, and an edit of
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -12,18 +13,17 @@ from typing import Any
 
 import pytest
 
-from builder import fork, render
-from builder.build import build_project
+from builder import fork, load, memo, render
+from builder.build import ATTEMPTS, build_project
 from builder.config import Config
-from builder.errors import OutputError
-from builder.memo import load
+from builder.errors import Diagnostic, OutputError
 from tests.conftest import REPO
 from tests.test_incremental import snapshot
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from generate import palace_text
 
-STOPS = 2_500  # above render.FORK_FROM
+STOPS = 2_500  # ~215 kB of notes: above render.FORK_FROM_BYTES
 
 
 def record(out: Path) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def record(out: Path) -> dict[str, Any]:
 
 def remembered(out: Path) -> dict[str, dict[Any, Any]]:
     """Every table of the memo the build saved, as the next build loads it."""
-    return load(out, record(out)["stamp"])._old
+    return memo.load(out, record(out)["stamp"])._old
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
@@ -53,25 +53,57 @@ def test_forked_and_in_order_builds_are_the_same(
         text[:line] + text[line:].replace(":", ": edited", 1),  # a concept
         text.replace("\n## ", "\n## Renamed ", 1),  # a room's name: its pages and notes
     ]
-    decks: dict[str, list[tuple[str, ...]]] = {}
-    for mode, fork_from in (("forked", render.FORK_FROM), ("in-order", 10**9)):
-        monkeypatch.setattr(render, "FORK_FROM", fork_from)
-        root = tmp_path / mode
-        (root / "source").mkdir(parents=True)
-        monkeypatch.chdir(root)
-        for version in versions:
+    reports: dict[str, list[tuple[str, ...]]] = {"forked": [], "in-order": []}
+    modes = (("forked", render.FORK_FROM_BYTES), ("in-order", 10**12))
+    for version in versions:
+        for mode, fork_from in modes:
+            monkeypatch.setattr(render, "FORK_FROM_BYTES", fork_from)
+            root = tmp_path / mode
+            (root / "source").mkdir(parents=True, exist_ok=True)
+            monkeypatch.chdir(root)
             (root / "source" / "walk.md").write_text(version, encoding="utf-8")
-            outcome = build_project(config=Config())
+            # the edit renders in order either way; --full renders all anew, with a child
+            outcome = build_project(config=Config(), full=version is versions[2])
             assert outcome.report is not None
-            decks.setdefault(mode, []).append(outcome.report.decks)
-    assert forks == [str(tmp_path / "forked")], "a child for the first build only: the others"
-    # render little (the edit), and would spend more on a child than it saves
-    assert decks["forked"] == decks["in-order"]
-    assert decks["forked"][1] == ("walk.apkg: 0 added, 1 changed, 2499 unchanged, 0 removed",)
-    forked, in_order = tmp_path / "forked" / "site", tmp_path / "in-order" / "site"
-    assert snapshot(forked) == snapshot(in_order)
-    assert record(forked)["keys"] == record(in_order)["keys"]
-    assert remembered(forked) == remembered(in_order)
+            reports[mode].append(outcome.report.decks)
+        forked, in_order = tmp_path / "forked" / "site", tmp_path / "in-order" / "site"
+        assert snapshot(forked) == snapshot(in_order)
+        assert record(forked)["keys"] == record(in_order)["keys"]
+        assert remembered(forked) == remembered(in_order)
+    assert forks == [str(tmp_path / "forked")] * 2, "a child for the first build and --full"
+    assert reports["forked"] == reports["in-order"]
+    assert reports["forked"][1] == ("walk.apkg: 0 added, 1 changed, 2499 unchanged, 0 removed",)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
+def test_notes_the_child_reads_otherwise_are_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child reads the notes after this process looked at them: if what it read has
+    errors where this process's reading has none, they were saved in between."""
+    monkeypatch.delenv("PALACE_NO_FORK", raising=False)
+    if not fork.can_fork():
+        pytest.skip("this process cannot fork (a tracer, or another thread)")
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "walk.md").write_text(palace_text(STOPS), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    parent, real = os.getpid(), load.load_notes
+
+    def read(sources: list[str]) -> load.Notes:
+        notes = real(sources)
+        if os.getpid() == parent:
+            return notes
+        broken = Diagnostic("source/walk.md", 3, 1, "saved half-way", "error")
+        return dataclasses.replace(notes, diagnostics=(broken,))
+
+    monkeypatch.setattr(load, "load_notes", read)
+    with pytest.raises(OutputError) as raised:
+        build_project(config=Config())
+    assert str(raised.value) == (
+        f"the notes: saved again during each of {ATTEMPTS} builds; "
+        "site is unchanged: build again once saving is done"
+    )
+    assert not (tmp_path / "site").exists()
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
