@@ -32,11 +32,11 @@ from hypothesis import strategies as st
 
 from builder import assemble, identity, parse
 from builder.load import load_notes
-from builder.parse import LineReader
 from builder.records import Locus, Step
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from generate import palace_text
+from test_properties import read_fast_and_general
 
 CASES = REPO / "tests" / "cases"
 
@@ -296,18 +296,9 @@ def test_locus_lines_with_and_without_a_marker_read_as_the_general_path_reads_th
     lines: list[str],
 ) -> None:
     """`parse._PLAIN_LOCUS` reads `- Place: …` and `Place: …` lines as the general path does."""
-    source = ["# P", *lines, "## R", *lines]
-    fast = LineReader("p.md", Path("p.md"), Path("."))
-    fast_draft = fast.read(source)
-    general = LineReader("p.md", Path("p.md"), Path("."))
-    original = parse._PLAIN_LOCUS
-    parse._PLAIN_LOCUS = re.compile(r"(?!)")  # matches nothing: every line takes the general path
-    try:
-        general_draft = general.read(source)
-    finally:
-        parse._PLAIN_LOCUS = original
-    assert fast_draft == general_draft
-    assert fast.diagnostics == general.diagnostics
+    fast, general = read_fast_and_general(["# P", *lines, "## R", *lines])
+    assert fast[0] == general[0]
+    assert fast[1] == general[1]
 
 
 def test_the_shortcut_strips_what_str_strip_strips() -> None:

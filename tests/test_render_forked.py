@@ -35,14 +35,29 @@ def remembered(out: Path) -> dict[str, dict[Any, Any]]:
     return memo.load(out, record(out)["stamp"])._old
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
-def test_forked_and_in_order_builds_are_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds here may fork (Linux, no tracer, no other thread, PALACE_NO_FORK unset)."""
+    if sys.platform != "linux":
+        pytest.skip("Palace forks on Linux only")
     monkeypatch.delenv("PALACE_NO_FORK", raising=False)
     if not fork.can_fork():
         pytest.skip("this process cannot fork (a tracer, or another thread)")
+
+
+@pytest.fixture
+def big_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forking: None) -> Path:
+    """A project of STOPS stops, the current folder, where builds fork."""
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "walk.md").write_text(palace_text(STOPS), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_forked_and_in_order_builds_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forking: None
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     forks: list[str] = []
     real = fork.Forked
     monkeypatch.setattr(fork, "Forked", lambda work: forks.append(str(Path.cwd())) or real(work))
@@ -75,18 +90,11 @@ def test_forked_and_in_order_builds_are_the_same(
     assert reports["forked"][1] == ("walk.apkg: 0 added, 1 changed, 2499 unchanged, 0 removed",)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
 def test_notes_the_child_reads_otherwise_are_built_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    big_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The child reads the notes after this process looked at them: if what it read has
     errors where this process's reading has none, they were saved in between."""
-    monkeypatch.delenv("PALACE_NO_FORK", raising=False)
-    if not fork.can_fork():
-        pytest.skip("this process cannot fork (a tracer, or another thread)")
-    (tmp_path / "source").mkdir()
-    (tmp_path / "source" / "walk.md").write_text(palace_text(STOPS), encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
     parent, real = os.getpid(), load.load_notes
 
     def read(sources: list[str]) -> load.Notes:
@@ -103,19 +111,12 @@ def test_notes_the_child_reads_otherwise_are_built_again(
         f"the notes: saved again during each of {ATTEMPTS} builds; "
         "site is unchanged: build again once saving is done"
     )
-    assert not (tmp_path / "site").exists()
+    assert not (big_project / "site").exists()
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
 def test_a_child_killed_while_rendering_the_decks_is_one_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    big_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("PALACE_NO_FORK", raising=False)
-    if not fork.can_fork():
-        pytest.skip("this process cannot fork (a tracer, or another thread)")
-    (tmp_path / "source").mkdir()
-    (tmp_path / "source" / "walk.md").write_text(palace_text(STOPS), encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
 
     def killed(*args: object, **kwargs: object) -> None:
         os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
@@ -127,4 +128,4 @@ def test_a_child_killed_while_rendering_the_decks_is_one_clear_error(
         "rendering the decks: the process rendering beside this one ended by signal 9; "
         "site is unchanged"
     )
-    assert not (tmp_path / "site").exists()
+    assert not (big_project / "site").exists()
