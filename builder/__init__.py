@@ -11,7 +11,6 @@ def main() -> int:
     (~30 ms after a build of 10,000 loci): everything it wrote is closed by then, and the output
     streams are flushed here. `palace serve` ends as usual, and so does any command under a
     profiler or coverage tool (they write their reports while Python shuts down)."""
-    import contextlib
     import os
     import sys
 
@@ -23,7 +22,7 @@ def main() -> int:
     code = run()
     if sys.argv[1:2] == ["serve"] or sys.getprofile() or sys.gettrace():
         return code
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader gone (`| head`), a closed stream
-            stream.flush()
+    from .console import flush_streams
+
+    flush_streams()
     os._exit(code)

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Generic, TypeVar
 
+from .console import flush_streams
+
 R = TypeVar("R")
 _PR_SET_PDEATHSIG = 1
 
@@ -50,9 +52,7 @@ class Forked(Generic[R]):
     that a child whose result is not wanted (the caller failed, Ctrl-C) is ended and reaped."""
 
     def __init__(self, work: Callable[[], R]) -> None:
-        for stream in (sys.stdout, sys.stderr):  # or the child's copy of a buffer prints twice
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
+        flush_streams()  # or the child's copy of a buffer prints twice
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns

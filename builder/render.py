@@ -64,7 +64,6 @@ def decks_beside(
         return None  # reading the notes says what is wrong
     if size < FORK_FROM_BYTES or not fork.can_fork():
         return None
-    from .deck import render_decks
     from .load import load_notes
     from .markup import remembering
 
@@ -75,7 +74,7 @@ def decks_beside(
         if notes.failed(strict):
             return None  # this process reads them too, and says what is wrong
         with collector_paused(), remembering(memo.table("inline")):
-            rendered = _decks(render_decks, notes.palaces, out, config, memo, reuse)
+            rendered = _decks(notes.palaces, out, config, memo, reuse)
         added = {path: key for path, key in reuse.keys.items() if path not in known}
         return rendered, memo.used(), added, reuse.kept & set(added)
 
@@ -93,7 +92,7 @@ def render_outputs(
 ) -> tuple[DeckOutput, dict[str, bytes]]:
     """Every deck (`render_decks`) and the site's files (`render_site`) of this build; the
     decks from `beside` (`decks_beside`), if given."""
-    from .deck import deck_name, render_decks  # here: the no-op build never needs them
+    from .deck import deck_name  # here: the no-op build never needs them
     from .site import render_site
 
     def site(sizes: Mapping[str, int]) -> dict[str, bytes]:
@@ -109,7 +108,7 @@ def render_outputs(
 
     if beside is None:
         stage("rendering decks")
-        rendered = _decks(render_decks, palaces, out, config, memo, reuse)
+        rendered = _decks(palaces, out, config, memo, reuse)
         stage("rendering site")
         return rendered, site(rendered.sizes)
 
@@ -138,13 +137,10 @@ def render_outputs(
 
 
 def _decks(
-    render_decks: Callable[..., DeckOutput],
-    palaces: tuple[Palace, ...],
-    out: Path,
-    config: Config,
-    memo: Memo,
-    reuse: Reuse,
+    palaces: tuple[Palace, ...], out: Path, config: Config, memo: Memo, reuse: Reuse
 ) -> DeckOutput:
+    from .deck import render_decks  # here: the no-op build never needs it
+
     return render_decks(
         palaces,
         out,
@@ -157,7 +153,7 @@ def _decks(
 
 class DeckSizes(Mapping[str, int]):
     """The size of each deck by file name: the names are known from the start, the sizes once
-    `sizes()` has them (the first look at one waits for the decks to be rendered)."""
+    `decks()` returns (the first look at one waits for the decks to be rendered)."""
 
     def __init__(self, names: list[str], decks: Callable[[], DeckOutput]) -> None:
         self._names, self._decks = names, decks
