@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate import write_source
 
 from builder import markup
-from builder.load import load_notes
+from builder.notes.load import load_notes
 
 RUNS = 7
 

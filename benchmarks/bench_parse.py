@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generate import write_source
 
-from builder.load import load_notes
+from builder.notes.load import load_notes
 
 
 def main(loci: int, runs: int = 7) -> None:

@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate import write_source
 
 from builder import markup
-from builder.load import load_notes
-from builder.memo import Memo, Reuse
-from builder.records import Palace
+from builder.build.memo import Memo, Reuse
+from builder.notes.load import load_notes
+from builder.notes.records import Palace
 
 # `builder.site` is imported where it is used: a new process times its import.
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.load import load_notes
-from builder.records import Palace
+from builder.notes.load import load_notes
+from builder.notes.records import Palace
 
 MKDOCS = "mkdocs==1.6.1"
 MD2ANKI = "md2anki==3.1.0"

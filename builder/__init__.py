@@ -15,14 +15,14 @@ def main() -> int:
     import sys
 
     try:
-        from .cli import main as run
+        from builder.cli import main as run
     except KeyboardInterrupt:
         sys.stderr.write("palace: interrupted\n")
         return 130
     code = run()
     if sys.argv[1:2] == ["serve"] or sys.getprofile() or sys.gettrace():
         return code
-    from .console import flush_streams
+    from builder.console import flush_streams
 
     flush_streams()
     os._exit(code)

@@ -1,3 +1,3 @@
-from . import main
+from builder import main
 
 raise SystemExit(main())

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .console import Reporter, count
-from .errors import NotesError, PalaceError
+from builder import __version__
+from builder.console import Reporter, count
+from builder.errors import NotesError, PalaceError
 
 if TYPE_CHECKING:
-    from .load import Notes
+    from builder.notes.load import Notes
 
 SOURCE_HELP = "notes files or folders (default: source/)"
 OUT_HELP = "output folder (default: 'out' in palace.toml or [tool.palace], else site/)"
@@ -145,8 +145,8 @@ def _summary(notes: Notes) -> str:
 
 
 def _build(args: argparse.Namespace, reporter: Reporter) -> int:
-    from .build import build_project
-    from .config import load_config
+    from builder.build import build_project
+    from builder.config import load_config
 
     config = load_config()
     out = Path(args.out or config.out)
@@ -169,8 +169,8 @@ def _build(args: argparse.Namespace, reporter: Reporter) -> int:
 
 
 def _serve(args: argparse.Namespace, reporter: Reporter) -> int:
-    from .config import load_config
-    from .serve import serve
+    from builder.commands.serve import serve
+    from builder.config import load_config
 
     config = load_config()
     out = Path(args.out or config.out)
@@ -188,7 +188,7 @@ def _serve(args: argparse.Namespace, reporter: Reporter) -> int:
 def run(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "new":
-        from .new import new_project
+        from builder.commands.new import new_project
 
         for line in new_project(Path(args.folder), args.title):
             print(line)
@@ -199,10 +199,10 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args, reporter)
     if args.command == "check":
-        from .config import load_config
+        from builder.config import load_config
 
         load_config()  # wrong settings are a problem too
-    from .load import load_notes
+    from builder.notes.load import load_notes
 
     notes = load_notes(args.sources)
     reporter.diagnostics(notes.diagnostics)
@@ -210,12 +210,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         reporter.say(f"ok: {_summary(notes)}")
     elif args.command == "export":
-        from .export import to_csv, to_json
+        from builder.commands.export import to_csv, to_json
 
         sys.stdout.write(to_json(notes.palaces) if args.format == "json" else to_csv(notes.palaces))
     elif args.command == "publish":
-        from .config import load_config
-        from .publish import publish
+        from builder.commands.publish import publish
+        from builder.config import load_config
 
         published = publish(
             notes,

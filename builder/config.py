@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from builder.errors import UsageError
 
 PALACE_TOML = "palace.toml"
 PYPROJECT = "pyproject.toml"

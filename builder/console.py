@@ -16,8 +16,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .build import Outcome
-    from .errors import Diagnostic
+    from builder.build import Outcome
+    from builder.errors import Diagnostic
 
 RED, GREEN, YELLOW, BOLD = "31", "32", "33", "1"
 PROGRESS_DELAY = 1.0  # seconds: shorter builds never show the bar

@@ -303,7 +303,7 @@ LAZY_CHECK = """
 import sys
 from builder.cli import main
 code = main(sys.argv[1:])
-heavy = sorted(m for m in ("jinja2", "genanki", "markdown", "builder.parse", "builder.site",
+heavy = sorted(m for m in ("jinja2", "genanki", "markdown", "builder.notes.parse", "builder.site",
                            "builder.deck", "watchfiles") if m in sys.modules)
 print("imported:", heavy)
 sys.exit(code)
@@ -326,4 +326,4 @@ def test_check_and_a_build_with_nothing_to_do_import_no_renderer(
 
     assert imported("build", "-q") != "imported: []"  # the first build renders
     assert imported("build", "-q") == "imported: []"
-    assert imported("check") == "imported: ['builder.parse']"
+    assert imported("check") == "imported: ['builder.notes.parse']"

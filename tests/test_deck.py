@@ -21,8 +21,8 @@ from builder.deck import ALL_KINDS, LocusRef, render_decks
 from builder.deck.model import CARD_KINDS, FIELDS, MODEL_ID, MODEL_NAME, stable_id
 from builder.deck.notes import note_guid
 from builder.errors import PalaceError
-from builder.load import load_notes
-from builder.records import Palace
+from builder.notes.load import load_notes
+from builder.notes.records import Palace
 
 T0 = 1_700_000_000  # the first build
 T1 = T0 + 86_400  # a day later
@@ -300,7 +300,7 @@ def test_bytes_do_not_depend_on_the_process(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from builder.deck import render_decks\n"
-        "from builder.load import load_notes\n"
+        "from builder.notes.load import load_notes\n"
         "out = render_decks(load_notes([sys.argv[1]]).palaces, None, now=int(sys.argv[2]))\n"
         "sys.stdout.buffer.write(out.files['test-palace.apkg'])\n"
     )
@@ -328,7 +328,7 @@ def test_a_room_without_loci_makes_no_note(tmp_path: Path) -> None:
 
 
 def test_pictures_are_copied_from_the_previous_deck_until_they_change(tmp_path: Path) -> None:
-    from builder.memo import Memo
+    from builder.build.memo import Memo
 
     gate = Path(__file__).parent / "cases" / "pictures" / "gate.png"
     picture = tmp_path / "source" / "gate.png"

@@ -23,8 +23,8 @@ from anki.import_export_pb2 import (
 
 from builder.deck import ALL_KINDS, render, render_decks
 from builder.deck.model import MODEL_NAME, Design, design
-from builder.load import load_notes
-from builder.records import Palace
+from builder.notes.load import load_notes
+from builder.notes.records import Palace
 
 if TYPE_CHECKING:
     from anki.cards import CardId  # importing it before anki.collection is a circular import

@@ -21,13 +21,13 @@ import pytest
 from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageRequest
 
+from builder.build.memo import Memo, Reuse
 from builder.deck import ALL_KINDS, DeckOutput, render, render_decks
 from builder.deck.model import design
 from builder.deck.package import CHUNK, read_zip
 from builder.errors import PalaceError
-from builder.load import load_notes
-from builder.memo import Memo, Reuse
-from builder.records import Palace
+from builder.notes.load import load_notes
+from builder.notes.records import Palace
 from tests.test_deck_anki import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import fork
-from builder.fork import ChildFailed, Forked
+from builder.build import fork
+from builder.build.fork import ChildFailed, Forked
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Palace forks on Linux only")
 
@@ -108,7 +108,7 @@ def test_the_child_of_a_killed_build_ends_with_it(tmp_path: Path) -> None:
         f"""
         import os, time
         from pathlib import Path
-        from builder.fork import Forked
+        from builder.build.fork import Forked
 
         def slow():
             Path({str(pid_file)!r}).write_text(str(os.getpid()))

@@ -25,7 +25,7 @@ from builder import __version__
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 STAND_IN_REMOTE = "https://github.com/YOUR-NAME/my-palace.git"
-PACKAGE_DATA = ("deck/cards", "site/templates", "site/static", "starter")
+PACKAGE_DATA = ("deck/cards", "site/templates", "site/static", "commands/starter")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder import markup
-from builder.load import load_notes
+from builder.notes.load import load_notes
 
 # Examples per property test; PALACE_MARKUP_EXAMPLES=20000 to search harder, locally.
 EXAMPLES = int(os.environ.get("PALACE_MARKUP_EXAMPLES", "500"))

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from builder import memo
+from builder.build import memo
 
 
 def test_equal_values_digest_alike_however_python_shares_them() -> None:

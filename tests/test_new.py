@@ -13,12 +13,12 @@ from conftest import REPO
 
 from builder import __version__
 from builder.cli import main
+from builder.commands.new import TEMPLATES, project_files
 from builder.config import KEYS, Config, load_config
-from builder.load import load_notes
-from builder.new import TEMPLATES, project_files
+from builder.notes.load import load_notes
 
 Capture = pytest.CaptureFixture[str]
-STARTER = REPO / "builder" / "starter"
+STARTER = REPO / "builder" / "commands" / "starter"
 WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
 BIN = Path(sys.executable).parent
 # The one line in which a new project's workflow differs from this repository's: a new

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import ProjectMaker
 
-from builder import fingerprint, swap
+from builder.build import fingerprint
+from builder.build.fingerprint import record_file
 from builder.cli import main
 from builder.errors import OutputError
-from builder.fingerprint import record_file
-from builder.output import MANIFEST, WriteReport, check_output_folder, write_output
+from builder.output import MANIFEST, WriteReport, check_output_folder, swap, write_output
 
 
 def test_writes_files_and_manifest(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         f"builder/{path.relative_to(REPO / 'builder').as_posix()}"
-        for folder in ("deck/cards", "site/templates", "site/static", "starter")
+        for folder in ("deck/cards", "site/templates", "site/static", "commands/starter")
         for path in (REPO / "builder" / folder).iterdir()
     }
     assert len(expected) >= 20

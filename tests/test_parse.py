@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import REPO, SEED, ProjectMaker
 
-from builder.load import load_notes
-from builder.records import Palace
+from builder.notes.load import load_notes
+from builder.notes.records import Palace
 
 SEED_LINES = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
 

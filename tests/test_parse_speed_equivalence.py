@@ -30,9 +30,9 @@ from conftest import REPO, SEED
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from builder import assemble, identity, parse
-from builder.load import load_notes
-from builder.records import Locus, Step
+from builder.notes import assemble, identity, parse
+from builder.notes.load import load_notes
+from builder.notes.records import Locus, Step
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from generate import palace_text

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder import parse
 from builder.errors import Diagnostic, NotesError
-from builder.load import load_notes
-from builder.parse import LineReader
+from builder.notes import parse
+from builder.notes.load import load_notes
+from builder.notes.parse import LineReader
 
 PIECES = st.sampled_from([*list("ab: #>-*`{}![]()\t\r\n\\<&äß1."), "{#x}", "  - ", "<!--", "-->"])
 NOTES = st.one_of(

@@ -352,7 +352,7 @@ def test_configured_identity_is_used(
 
 def test_tree_is_the_folder_plus_nojekyll_without_the_manifest(project: Path) -> None:
     """Any output folder: nested, empty and executable entries, and names git would choke on."""
-    from builder.git import BOOKKEEPING, Git
+    from builder.commands.git import BOOKKEEPING, Git
     from builder.output import MANIFEST
 
     assert MANIFEST.startswith(BOOKKEEPING)

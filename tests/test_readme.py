@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, ProjectMaker
 
 from builder.cli import main
-from builder.load import load_notes
+from builder.notes.load import load_notes
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from builder import fork, load, memo, render
-from builder.build import ATTEMPTS, build_project
+from builder.build import ATTEMPTS, build_project, fork, memo, render
 from builder.config import Config
 from builder.errors import Diagnostic, OutputError
+from builder.notes import load
 from tests.conftest import REPO
 from tests.test_incremental import snapshot
 

@@ -21,7 +21,7 @@ import pytest
 from browser import chromium
 from conftest import REPO
 
-from builder.livereload import RELOAD_JS
+from builder.commands.livereload import RELOAD_JS
 
 NOTES = """# Test palace
 
@@ -302,7 +302,7 @@ def test_in_a_real_browser_under_the_sites_policy(served: Served, project: Path)
 
 
 def test_builder_checkout_is_watched_from_the_repository() -> None:
-    from builder.serve import _is_checkout
+    from builder.commands.serve import _is_checkout
 
     assert _is_checkout(REPO / "builder")
     assert not _is_checkout(Path("/usr/lib/python3/site-packages/builder"))

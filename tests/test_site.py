@@ -28,7 +28,7 @@ from browser.fixtures import (
     seed,
 )
 
-from builder.load import load_notes
+from builder.notes.load import load_notes
 from builder.site import deck_name, render_site
 from builder.site.pages import human_size, relative
 

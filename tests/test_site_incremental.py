@@ -21,9 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.load import load_notes
-from builder.memo import Memo, Reuse
-from builder.records import Palace
+from builder.build.memo import Memo, Reuse
+from builder.notes.load import load_notes
+from builder.notes.records import Palace
 from builder.site import render, render_site
 
 PICTURE_A = b"\x89PNG\r\n\x1a\n picture a"

@@ -21,8 +21,8 @@ from browser.fixtures import GERMAN, HOSTILE, SEED, decks_for, html_pages, page,
 from hypothesis import given
 from hypothesis import strategies as st
 
-from builder.identity import fold
 from builder.markup import plain
+from builder.notes.identity import fold
 from builder.site import render_site
 from builder.site.assets import collect_pictures, static_files, vendored_fsrs
 from builder.site.map import CELL, GUTTER, HEADER, MARGIN, ROOM_WIDTH, WIDTH, _name_lines

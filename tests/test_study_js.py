@@ -2,7 +2,7 @@
 
 The scripts are tested as the site serves them (ts-fsrs with its licence in front, see
 `assets.vendored_fsrs`), next to the study data of real palaces (what the search searches) and
-the cases for the JavaScript fold, which must agree with `builder.identity.fold` character for
+the cases for the JavaScript fold, which must agree with `builder.notes.identity.fold` character for
 character.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from browser.fixtures import GERMAN, HOSTILE, SEED, palaces
 
-from builder.identity import fold
+from builder.notes.identity import fold
 from builder.site.assets import SCRIPTS, collect_pictures, static_files
 from builder.site.pages import room_views
 from builder.site.study import study_script

@@ -23,13 +23,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..records import Palace
-from .changes import Comparison, IdSource, PalaceChanges, model_mod
-from .collection import NewCollection, decks_json, models_json, patch_collection
-from .history import PreviousDeck, PreviousNote, digest, read_previous
-from .model import ALL_KINDS, Design, design, model_json
-from .notes import Layout, LocusRef, MediaName, layout, room_notes, stop_refs
-from .package import (
+from builder.deck.changes import Comparison, IdSource, PalaceChanges, model_mod
+from builder.deck.collection import NewCollection, decks_json, models_json, patch_collection
+from builder.deck.history import PreviousDeck, PreviousNote, digest, read_previous
+from builder.deck.model import ALL_KINDS, Design, design, model_json
+from builder.deck.notes import Layout, LocusRef, MediaName, layout, room_notes, stop_refs
+from builder.deck.package import (
     COLLECTION,
     Entry,
     Known,
@@ -38,10 +37,11 @@ from .package import (
     file_entry,
     write_zip,
 )
-from .remember import Remembered, RoomsHeld, media_names
+from builder.deck.remember import Remembered, RoomsHeld, media_names
+from builder.notes.records import Palace
 
 if TYPE_CHECKING:
-    from ..memo import Memo, Reuse
+    from builder.build.memo import Memo, Reuse
 
 __all__ = [
     "ALL_KINDS",

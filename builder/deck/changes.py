@@ -16,10 +16,10 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from .collection import CardRow, NoteRow, Patch
-from .history import Card, PreviousNote
-from .model import CARD_KINDS, FIELDS
-from .notes import DeckNote, LocusRef, own_content
+from builder.deck.collection import CardRow, NoteRow, Patch
+from builder.deck.history import Card, PreviousNote
+from builder.deck.model import CARD_KINDS, FIELDS
+from builder.deck.notes import DeckNote, LocusRef, own_content
 
 CARD_ID_SPACE = len(CARD_KINDS)  # a card's id is its note's id + its ord: never lower this
 _ORDS = [[o for o in range(CARD_ID_SPACE) if bits >> o & 1] for bits in range(1 << CARD_ID_SPACE)]

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .model import MODEL_ID
+from builder.deck.model import MODEL_ID
 
 TABLES = """
 CREATE TABLE col (

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..errors import PalaceError
-from .model import MODEL_ID, checksum_of_model_json
-from .package import COLLECTION, read_zip
-from .threads import Background
+from builder.deck.model import MODEL_ID, checksum_of_model_json
+from builder.deck.package import COLLECTION, read_zip
+from builder.deck.threads import Background
+from builder.errors import PalaceError
 
 
 class PreviousNote(NamedTuple):

@@ -21,9 +21,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..markup import inline
-from ..records import Locus, Palace, Picture, Room
-from .model import CARD_KINDS, FIELDS, stable_id
+from builder.deck.model import CARD_KINDS, FIELDS, stable_id
+from builder.markup import inline
+from builder.notes.records import Locus, Palace, Picture, Room
 
 FORMAT = 2  # of the room keys: raise it when what a note shows changes in this file
 _ORD = {kind.name: number for number, kind in enumerate(CARD_KINDS)}

@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .threads import Background, Parallel, in_parallel
+from builder.deck.threads import Background, Parallel, in_parallel
 
 CHUNK = 1 << 16  # bytes of the collection per separately deflated piece
 LEVEL = 1  # zlib: 3x faster than the default (6) on a collection; the file ~12% larger

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .history import digest
-from .notes import Layout, MediaName, media_name
+from builder.deck.history import digest
+from builder.deck.notes import Layout, MediaName, media_name
 
 if TYPE_CHECKING:
-    from ..memo import Memo
+    from builder.build.memo import Memo
 
 
 def media_names(memo: Memo | None) -> MediaName:

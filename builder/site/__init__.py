@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..collector import collector_paused
-from ..deck import deck_name
-from ..memo import Memo, Reuse
-from ..records import Palace
-from .files import SiteFiles
-from .render import remembered_templates
-from .sitemap import normalise_base_url
+from builder.build.collector import collector_paused
+from builder.build.memo import Memo, Reuse
+from builder.deck import deck_name
+from builder.notes.records import Palace
+from builder.site.files import SiteFiles
+from builder.site.render import remembered_templates
+from builder.site.sitemap import normalise_base_url
 
 __all__ = ["deck_name", "render_site"]
 

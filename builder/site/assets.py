@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from ..records import Palace
+from builder.notes.records import Palace
 
 ASSETS = "assets"
 PICTURES = "pictures"

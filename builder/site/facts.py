@@ -22,9 +22,9 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import NamedTuple
 
-from ..memo import digest
-from ..records import Palace, Picture, Room
-from .pages import room_path
+from builder.build.memo import digest
+from builder.notes.records import Palace, Picture, Room
+from builder.site.pages import room_path
 
 
 class RoomFacts(NamedTuple):

@@ -17,15 +17,15 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from ..deck import deck_name
-from ..memo import Memo, Reuse, digest
-from ..records import Palace
-from .assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files
-from .facts import PalaceFacts, RoomFacts, palace_facts
-from .glossary import glossary, room_entries
-from .map import RoomMap, box_key, layout, map_svg, room_map, room_route, route_list
-from .overview import room_item, walk_table
-from .pages import (
+from builder.build.memo import Memo, Reuse, digest
+from builder.deck import deck_name
+from builder.notes.records import Palace
+from builder.site.assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files
+from builder.site.facts import PalaceFacts, RoomFacts, palace_facts
+from builder.site.glossary import glossary, room_entries
+from builder.site.map import RoomMap, box_key, layout, map_svg, room_map, room_route, route_list
+from builder.site.overview import room_item, walk_table
+from builder.site.pages import (
     HOME,
     NOT_FOUND,
     RoomView,
@@ -39,10 +39,10 @@ from .pages import (
     room_view,
     walk_path,
 )
-from .render import render_page, render_with_parts
-from .sitemap import SITEMAP, sitemap
-from .study import data_path, data_script, picture_indices, room_data
-from .text import plain_text
+from builder.site.render import render_page, render_with_parts
+from builder.site.sitemap import SITEMAP, sitemap
+from builder.site.study import data_path, data_script, picture_indices, room_data
+from builder.site.text import plain_text
 
 # Pages load only the site's own files. `file:` keeps a site opened from disk working in
 # browsers that give each local file an origin of its own.

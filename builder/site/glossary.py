@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import chain
 
-from ..identity import fold
-from .pages import RoomView
-from .text import link_text, markdown, plain_text
+from builder.notes.identity import fold
+from builder.site.pages import RoomView
+from builder.site.text import link_text, markdown, plain_text
 
 DIGITS = "0–9"
 OTHER = "#"

@@ -25,8 +25,8 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from .pages import RoomView, map_path, relative
-from .text import link_text, markdown, plain_text
+from builder.site.pages import RoomView, map_path, relative
+from builder.site.text import link_text, markdown, plain_text
 
 ROOM_COLUMNS = 2
 STOP_COLUMNS = 3

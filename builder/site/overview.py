@@ -8,10 +8,10 @@ the pieces of the rooms that changed are made again.
 
 from __future__ import annotations
 
-from .facts import RoomFacts
-from .pages import RoomView, relative
-from .render import plural
-from .text import link_text, markdown
+from builder.site.facts import RoomFacts
+from builder.site.pages import RoomView, relative
+from builder.site.render import plural
+from builder.site.text import link_text, markdown
 
 
 def room_item(room: RoomFacts, page: str) -> bytes:

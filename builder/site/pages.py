@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..records import Palace, Picture, Room
+from builder.notes.records import Palace, Picture, Room
 
 HOME = "index.html"
 NOT_FOUND = "404.html"

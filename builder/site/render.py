@@ -19,11 +19,11 @@ from jinja2.bccache import Bucket
 from jinja2.compiler import CodeGenerator, Frame
 from markupsafe import Markup, escape
 
-from .pages import relative, root_of
-from .text import link_text, markdown, plain_text
+from builder.site.pages import relative, root_of
+from builder.site.text import link_text, markdown, plain_text
 
 if TYPE_CHECKING:
-    from ..memo import Table
+    from builder.build.memo import Table
 
 
 def plural(count: int, one: str, many: str) -> str:

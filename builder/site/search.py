@@ -16,7 +16,7 @@ import sys
 import unicodedata
 from functools import lru_cache
 
-from ..identity import fold
+from builder.notes.identity import fold
 
 SEPARATOR = "\x01"  # between the folded fields of one stop
 _HIGHEST_MARK = 0x20000  # no combining character lies above the first two planes

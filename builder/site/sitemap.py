@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from .pages import absolute_url
+from builder.site.pages import absolute_url
 
 SITEMAP = "sitemap.xml"
 

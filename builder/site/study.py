@@ -30,14 +30,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from ..markup import inline
-from ..records import Palace, Picture
-from .assets import ASSETS, content_hash
-from .facts import PalaceFacts
-from .pages import RoomView
-from .scripts import script_json
-from .search import folded
-from .text import plain_text
+from builder.markup import inline
+from builder.notes.records import Palace, Picture
+from builder.site.assets import ASSETS, content_hash
+from builder.site.facts import PalaceFacts
+from builder.site.pages import RoomView
+from builder.site.scripts import script_json
+from builder.site.search import folded
+from builder.site.text import plain_text
 
 GLOBAL = "PALACES"
 FORMAT = 1  # of the data: a change of shape goes with a change of the scripts that read it

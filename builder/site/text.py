@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from ..markup import inline, plain
+from builder.markup import inline, plain
 
 CACHE_SIZE = 1 << 16
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from builder.load import load_notes
-from builder.records import Palace
+from builder.notes.load import load_notes
+from builder.notes.records import Palace
 from builder.site import render_site
 
 from . import dom

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import OutputError
+from builder.errors import OutputError
 
 CACHE = ".palace-cache"  # beside the output folder; ignores itself in git
 IGNORE_ALL = "# Created by palace: what the last build read and wrote.\n*\n"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PalaceError
+from builder.errors import PalaceError
 
 # Identity of the publish commit when git has none configured (documented in README).
 FALLBACK_NAME = "Palace"

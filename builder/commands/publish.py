@@ -19,11 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .build import BuildReport, build
-from .errors import PalaceError
-from .git import FALLBACK_EMAIL, FALLBACK_NAME, Git
-from .load import Notes
+from builder import __version__
+from builder.build import BuildReport, build
+from builder.commands.git import FALLBACK_EMAIL, FALLBACK_NAME, Git
+from builder.errors import PalaceError
+from builder.notes.load import Notes
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import swap
-from .errors import OutputError
-from .staging import Link, Plan, staying
+from builder.errors import OutputError
+from builder.output import swap
+from builder.output.staging import Link, Plan, staying
 
 MANIFEST = ".palace-manifest"
 

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from .records import Palace, Picture, Stop
+from builder.notes.records import Palace, Picture, Stop
 
 CSV_COLUMNS = (
     "palace",

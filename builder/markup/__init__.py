@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     import markdown
 
-    from .memo import Table
+    from builder.build.memo import Table
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
@@ -142,7 +142,7 @@ def _inline(text: str) -> str:
 def _fast_inline(text: str) -> str | None:
     """`text` (stripped) as Python-Markdown renders it, or None where that needs the parser:
     the common subset of inline Markdown, rendered in `markdown_subset.py`."""
-    from .markdown_subset import render
+    from builder.markup.subset import render
 
     return render(text)
 

@@ -29,12 +29,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .build import DEFAULT_SOURCE, build_project
-from .config import PALACE_TOML, PYPROJECT, Config, load_config
-from .console import Reporter, count
-from .devserver import DevServer, LiveState
-from .errors import Diagnostic, NotesError, PalaceError
-from .fingerprint import BUILDER
+from builder.build import DEFAULT_SOURCE, build_project
+from builder.build.fingerprint import BUILDER
+from builder.commands.devserver import DevServer, LiveState
+from builder.config import PALACE_TOML, PYPROJECT, Config, load_config
+from builder.console import Reporter, count
+from builder.errors import Diagnostic, NotesError, PalaceError
 
 RESTART_PORT = "PALACE_SERVE_PORT"  # set for the process a code change restarts: same port
 _SETTLE_MS = 50  # a batch of changes ends after this long without another

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .errors import PalaceError
-from .livereload import PLACEHOLDER, RELOAD_JS
+from builder.commands.livereload import PLACEHOLDER, RELOAD_JS
+from builder.errors import PalaceError
 
 HOST = "127.0.0.1"
 PREFIX = "/__palace__/"

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import lines
-from .errors import Diagnostic
-from .identity import ID_PATTERN
-from .records import Picture
+from builder.errors import Diagnostic
+from builder.notes import lines
+from builder.notes.identity import ID_PATTERN
+from builder.notes.records import Picture
 
 EXPECTED_LOCUS = "expected 'Locus: Concept: description'"
 PICTURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})

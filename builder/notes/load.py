@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .assemble import Assembler
-from .collector import collector_paused
-from .errors import Diagnostic, NotesError, PalaceError, UsageError
-from .parse import LineReader, split_lines
-from .records import Palace
+from builder.build.collector import collector_paused
+from builder.errors import Diagnostic, NotesError, PalaceError, UsageError
+from builder.notes.assemble import Assembler
+from builder.notes.parse import LineReader, split_lines
+from builder.notes.records import Palace
 
 NOTES_SUFFIXES = (".md", ".txt")
 DEFAULT_SOURCE = "source"

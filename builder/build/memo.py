@@ -148,7 +148,7 @@ class Memo:
 
 def memo_file(out: Path) -> Path:
     folder = out.resolve()
-    from .swap import CACHE
+    from builder.output.swap import CACHE
 
     return folder.parent / CACHE / f"{folder.name or 'root'}.memo"
 
@@ -251,8 +251,8 @@ def save(out: Path, memo: Memo) -> None:
     """Keep what this build used for the next one: append what changed since `load` to the
     file, or write the file anew (atomically). Failing to is harmless: the next build renders
     more, or finds the damaged frame and ignores it."""
-    from .output import replace_file
-    from .swap import cache_folder
+    from builder.output import replace_file
+    from builder.output.swap import cache_folder
 
     with contextlib.suppress(OSError):
         journal = memo._journal

@@ -14,7 +14,7 @@ import html
 import re
 from functools import lru_cache
 
-from .markup import LINE_BREAKS, is_safe_url
+from builder.markup import LINE_BREAKS, is_safe_url
 
 _ATOM_FIRST = 0xE000  # to U+F8FF: 6,400 atoms; each stands for 2 characters or more of the text
 _ESCAPED = frozenset("\\`*_{}[]()>#+-.!")  # Python-Markdown's ESCAPED_CHARS

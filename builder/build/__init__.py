@@ -20,17 +20,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import fingerprint, memo
-from .collector import collector_paused
-from .config import Config, load_config
-from .errors import Diagnostic, NotesError, OutputError
-from .output import MANIFEST, WriteReport, check_output_folder, write_output
-from .render import SavedDuringBuild, decks_beside
+from builder.build import fingerprint, memo
+from builder.build.collector import collector_paused
+from builder.config import Config, load_config
+from builder.errors import Diagnostic, NotesError, OutputError
+from builder.output import MANIFEST, WriteReport, check_output_folder, write_output
+from builder.build.render import SavedDuringBuild, decks_beside
 
 if TYPE_CHECKING:
-    from .load import Notes
-    from .records import Palace
-    from .render import Beside
+    from builder.notes.load import Notes
+    from builder.notes.records import Palace
+    from builder.build.render import Beside
 
 ATTEMPTS = 5  # builds tried while an editor keeps saving the notes during each
 DEFAULT_SOURCE = "source"  # = load.DEFAULT_SOURCE (not imported: the no-op path skips load)
@@ -137,7 +137,7 @@ def build_project(
         if refreshed:
             fingerprint.save(out, previous)  # the new stats of files touched but unchanged
         return Outcome(out, counts, None, diagnostics, time.perf_counter() - started, ())
-    from .load import load_notes
+    from builder.notes.load import load_notes
 
     stamp = memo.stamp(settings, fingerprint.code_stamps())
     for attempt in range(1, ATTEMPTS + 1):
@@ -210,7 +210,7 @@ def _replay(previous: fingerprint.Fingerprint) -> tuple[Counts, tuple[Diagnostic
 
 def _lister(sources: Sequence[str]) -> Callable[[], list[str]]:
     def notes_files() -> list[str]:
-        from .load import find_notes
+        from builder.notes.load import find_notes
 
         return [found.display for found in find_notes(sources)]
 
@@ -236,8 +236,8 @@ def build(
     `memo.py`); without them everything is rendered. `stable` names the notes files saved
     since they were read; asked just before writing, any name stops the build, unwritten.
     `beside` renders the decks in a child (`render.decks_beside`)."""
-    from .markup import remembering
-    from .render import render_outputs
+    from builder.markup import remembering
+    from builder.build.render import render_outputs
 
     config = load_config() if config is None else config
     marks = [("reading notes" if started else "checking", started or time.perf_counter())]

@@ -19,7 +19,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import swap
+from builder.output import swap
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,10 @@ import shlex
 from importlib import resources
 from pathlib import Path
 
-from . import __version__
-from .assemble import title_from_file_name
-from .errors import PalaceError, UsageError
-from .identity import slugify
+from builder import __version__
+from builder.errors import PalaceError, UsageError
+from builder.notes.assemble import title_from_file_name
+from builder.notes.identity import slugify
 
 HOMEPAGE = "https://github.com/palace-notes/palace"  # also [project.urls] in pyproject.toml
 # What the new project's workflow installs: the Palace that made the project, from its

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import PurePosixPath
 
-from .errors import Diagnostic
-from .identity import IdAllocator, slugify
-from .parse import DraftLocus, DraftPalace, DraftRoom
-from .records import Locus, Palace, Picture, Room, Step, walk_order
+from builder.errors import Diagnostic
+from builder.notes.identity import IdAllocator, slugify
+from builder.notes.parse import DraftLocus, DraftPalace, DraftRoom
+from builder.notes.records import Locus, Palace, Picture, Room, Step, walk_order
 
 DEFAULT_ROOM = "Loci"  # the room of loci written before any '## Room' heading
 

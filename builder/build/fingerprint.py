@@ -29,10 +29,10 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from builder import __version__
 
 FORMAT = 2
-BUILDER = Path(__file__).resolve().parent  # the builder's code, templates and static files
+BUILDER = Path(__file__).resolve().parent.parent  # the builder's code, templates and static files
 LIBRARIES = ("jinja2", "markupsafe", "markdown", "genanki")  # what renders the output
 _CODE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".svg", ".json"})
 # How far a file system's clock may lag: modification times come from a coarse clock (one
@@ -75,7 +75,7 @@ def settings_of(config_values: Mapping[str, Any], sources: Iterable[str]) -> dic
 def record_file(out: Path) -> Path:
     """Where the record of the builds into `out` is kept: `.palace-cache/<name>.json` beside it."""
     folder = out.resolve()
-    from .swap import CACHE
+    from builder.output.swap import CACHE
 
     return folder.parent / CACHE / f"{folder.name or 'root'}.json"
 
@@ -253,8 +253,8 @@ def library_files() -> list[Path]:
 
 def save(out: Path, fingerprint: Fingerprint) -> None:
     """Write the record atomically (a reader never sees half of it)."""
-    from .output import replace_file
-    from .swap import cache_folder
+    from builder.output import replace_file
+    from builder.output.swap import cache_folder
 
     data = json.dumps(
         {field.name: getattr(fingerprint, field.name) for field in dataclasses.fields(fingerprint)},

@@ -13,17 +13,17 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import fork
-from .collector import collector_paused
-from .errors import OutputError, PalaceError
+from builder.build import fork
+from builder.build.collector import collector_paused
+from builder.errors import OutputError, PalaceError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .config import Config
-    from .deck import DeckOutput
-    from .memo import Memo, Reuse
-    from .records import Palace
+    from builder.config import Config
+    from builder.deck import DeckOutput
+    from builder.build.memo import Memo, Reuse
+    from builder.notes.records import Palace
 
     # What the child sends back: the decks, what it used of the memo, its `Reuse` keys and the
     # files it kept; None when the notes it read have errors.
@@ -56,7 +56,7 @@ def decks_beside(
     this process looked at them."""
     if not reuse.nothing_kept:
         return None
-    from .load import find_notes
+    from builder.notes.load import find_notes
 
     try:
         size = sum(os.stat(notes.file).st_size for notes in find_notes(sources))
@@ -64,8 +64,8 @@ def decks_beside(
         return None  # reading the notes says what is wrong
     if size < FORK_FROM_BYTES or not fork.can_fork():
         return None
-    from .load import load_notes
-    from .markup import remembering
+    from builder.notes.load import load_notes
+    from builder.markup import remembering
 
     known = set(reuse.keys)
 
@@ -92,8 +92,8 @@ def render_outputs(
 ) -> tuple[DeckOutput, dict[str, bytes]]:
     """Every deck (`render_decks`) and the site's files (`render_site`) of this build; the
     decks from `beside` (`decks_beside`), if given."""
-    from .deck import deck_name  # here: the no-op build never needs them
-    from .site import render_site
+    from builder.deck import deck_name  # here: the no-op build never needs them
+    from builder.site import render_site
 
     def site(sizes: Mapping[str, int]) -> dict[str, bytes]:
         return render_site(
@@ -139,7 +139,7 @@ def render_outputs(
 def _decks(
     palaces: tuple[Palace, ...], out: Path, config: Config, memo: Memo, reuse: Reuse
 ) -> DeckOutput:
-    from .deck import render_decks  # here: the no-op build never needs it
+    from builder.deck import render_decks  # here: the no-op build never needs it
 
     return render_decks(
         palaces,

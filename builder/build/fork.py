@@ -26,7 +26,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Generic, TypeVar
 
-from .console import flush_streams
+from builder.console import flush_streams
 
 R = TypeVar("R")
 _PR_SET_PDEATHSIG = 1
