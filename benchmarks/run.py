@@ -30,16 +30,15 @@ sys.path.insert(0, str(HERE.parent))
 from generate import write_source  # noqa: E402
 from peers import Peer, peers  # noqa: E402
 
-TARGETS = {  # seconds at 10,000 loci, whole process, median (issue: benchmarks and speed)
-    "cold build": 0.5,
-    "no-op build": 0.2,
-    "one-edit build": 0.25,
+TARGETS = {  # seconds at 10,000 loci, median (issue 13: simplify)
+    "no-op build": 0.1,
     "check": 0.15,
+    "serve edit": 0.3,  # in `palace serve`: save → the open page has reloaded
 }
+MKDOCS_RATIO_TARGET = 4  # cold build of 10,000 loci ≤ mkdocs' time ÷ 4
 PYCACHE = Path("/tmp/palace-bench-pycache")
 ANALYSIS = "<!-- analysis: written by hand from profiles; kept when the tables are regenerated -->"
 PEAK_MEMORY_TARGET_MB = 150  # at 50,000 loci
-LINEAR_FACTOR_TARGET = 5.5  # time at 50,000 ≤ 5.5 × time at 10,000
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,61 @@ def palace_cases(size: int, work: Path, runs: int) -> dict[str, Timing]:
     results["one-edit build"] = measure([*palace, "build"], project, runs, edit_one_locus)
     notes.write_text(original, encoding="utf-8")
     results["check"] = measure([*palace, "check"], project, runs)
+    if size >= SERVE_FROM:
+        results["serve edit"] = serve_edit(project, notes, original, line_end, runs)
+        notes.write_text(original, encoding="utf-8")
     return results
+
+
+SERVE_FROM = 10_000  # smaller palaces are not measured in `palace serve`
+
+
+def serve_edit(project: Path, notes: Path, original: str, line_end: int, runs: int) -> Timing:
+    """Median time from saving a one-description edit to the open page having reloaded, in
+    `palace serve` with a page open in headless Chromium. Needs Playwright and Chromium."""
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "builder", "serve", "--port", str(port)],
+        cwd=project,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    times = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+            page = browser.new_page()
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/")
+                    break
+                except Exception:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise
+                    time.sleep(0.2)
+            page.wait_for_load_state("load")
+            for i in range(runs + 1):
+                time.sleep(0.6)  # the watcher has settled after the last build
+                text = f"{original[:line_end]} serve edit {i}{original[line_end:]}"
+                with page.expect_event("load", timeout=30_000):
+                    start = time.perf_counter()
+                    notes.write_text(text, encoding="utf-8")
+                if i:
+                    times.append(time.perf_counter() - start)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return Timing(statistics.median(times), 0.0, runs)
 
 
 def peer_cases(size: int, work: Path, runs: int, available: list[Peer]) -> dict[str, Timing]:
@@ -162,7 +215,7 @@ def fmt(timing: Timing | None) -> str:
 
 
 def report(results: dict[int, dict[str, Timing]], runs: int) -> str:
-    cases = ["cold build", "no-op build", "one-edit build", "check"]
+    cases = ["cold build", "no-op build", "one-edit build", "check", "serve edit"]
     peer_names = sorted({name for row in results.values() for name in row} - set(cases))
     head = ["loci", *cases, "peak memory", *(f"{name}" for name in peer_names)]
     lines = [
@@ -194,17 +247,24 @@ def targets(results: dict[int, dict[str, Timing]]) -> list[str]:
     lines = []
     ten = results.get(10_000)
     if ten:
-        for case, limit in TARGETS.items():
-            seconds = ten[case].seconds
+        mkdocs = ten.get("mkdocs")
+        if mkdocs is not None and not mkdocs.note:
+            limit = mkdocs.seconds / MKDOCS_RATIO_TARGET
+            seconds = ten["cold build"].seconds
             verdict = "met" if seconds <= limit else "missed"
-            lines.append(f"- {case} of 10,000 loci ≤ {limit} s: {seconds:.3f} s — {verdict}")
+            lines.append(
+                f"- cold build of 10,000 loci ≤ mkdocs ÷ {MKDOCS_RATIO_TARGET} "
+                f"({limit:.3f} s): {seconds:.3f} s — {verdict}"
+            )
+        for case, limit in TARGETS.items():
+            if case in ten:
+                seconds = ten[case].seconds
+                verdict = "met" if seconds <= limit else "missed"
+                lines.append(f"- {case} of 10,000 loci ≤ {limit} s: {seconds:.3f} s — {verdict}")
     fifty = results.get(50_000)
     if ten and fifty:
         factor = fifty["cold build"].seconds / ten["cold build"].seconds
-        verdict = "met" if factor <= LINEAR_FACTOR_TARGET else "missed"
-        lines.append(
-            f"- cold build 50,000 ÷ 10,000 ≤ {LINEAR_FACTOR_TARGET}: {factor:.2f} — {verdict}"
-        )
+        lines.append(f"- cold build 50,000 ÷ 10,000: {factor:.2f}")
         peak = max(t.peak_mb for t in fifty.values() if t.peak_mb)
         verdict = "met" if peak <= PEAK_MEMORY_TARGET_MB else "missed"
         lines.append(
