@@ -1,3 +1,3 @@
-from builder import main
+from builder.cli import main
 
 raise SystemExit(main())

@@ -7,9 +7,10 @@ changed, never imports the notes parser, the deck builder or the site renderer.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,22 +151,51 @@ def _build(args: argparse.Namespace, reporter: Reporter) -> int:
 
     config = load_config()
     out = Path(args.out or config.out)
-    try:
-        with reporter.progress() as bar:
-            outcome = build_project(
-                args.sources,
-                config,
-                out=out,
-                strict=args.strict,
-                full=args.full,
-                progress=bar.update,
-            )
-    except NotesError as error:
-        reporter.diagnostics(error.diagnostics)
-        raise
+    with _reporting(reporter), reporter.progress() as bar:
+        outcome = build_project(
+            args.sources,
+            config,
+            out=out,
+            strict=args.strict,
+            full=args.full,
+            progress=bar.update,
+        )
     reporter.diagnostics(outcome.diagnostics)
     reporter.outcome(outcome)
     return 0
+
+
+def _publish(args: argparse.Namespace, reporter: Reporter) -> int:
+    from builder.commands.publish import publish
+    from builder.config import load_config
+
+    config = load_config()
+    with _reporting(reporter):
+        published = publish(
+            args.sources,
+            config,
+            Path(args.out or config.out),
+            remote=args.remote,
+            branch=args.branch,
+            message=args.message,
+            force=args.force,
+            strict=args.strict,
+        )
+    reporter.diagnostics(published.built.diagnostics)
+    reporter.outcome(published.built)
+    for line in published.lines():
+        reporter.say(line)
+    return 0
+
+
+@contextlib.contextmanager
+def _reporting(reporter: Reporter) -> Iterator[None]:
+    """Print the diagnostics of notes with errors (the build raises NotesError) before exit 1."""
+    try:
+        yield
+    except NotesError as error:
+        reporter.diagnostics(error.diagnostics)
+        raise
 
 
 def _serve(args: argparse.Namespace, reporter: Reporter) -> int:
@@ -198,6 +228,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _build(args, reporter)
     if args.command == "serve":
         return _serve(args, reporter)
+    if args.command == "publish":
+        return _publish(args, reporter)
     if args.command == "check":
         from builder.config import load_config
 
@@ -213,20 +245,6 @@ def run(argv: Sequence[str] | None = None) -> int:
         from builder.commands.export import to_csv, to_json
 
         sys.stdout.write(to_json(notes.palaces) if args.format == "json" else to_csv(notes.palaces))
-    elif args.command == "publish":
-        from builder.commands.publish import publish
-        from builder.config import load_config
-
-        published = publish(
-            notes,
-            Path(args.out or load_config().out),
-            remote=args.remote,
-            branch=args.branch,
-            message=args.message,
-            force=args.force,
-        )
-        for line in published.lines():
-            print(line)
     return 0
 
 

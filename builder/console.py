@@ -6,7 +6,6 @@ Piped or redirected output stays plain text, byte for byte the same on every mac
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import threading
@@ -31,14 +30,6 @@ def wants_colour(stream: TextIO) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
-
-
-def flush_streams() -> None:
-    """Flush standard output and error, ignoring a reader gone (`| head`) or a closed stream:
-    before `os._exit`, and before a fork (or the child's copy of a buffer prints twice)."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
 
 
 class Style:

@@ -387,3 +387,17 @@ def test_tree_is_the_folder_plus_nojekyll_without_the_manifest(project: Path) ->
     assert count == len(entries)
     assert git(project, "cat-file", "blob", f"{tree}:a/b/c/deep.txt") == "deep"
     assert git(project, "status", "--porcelain") == "?? out/"
+
+
+def test_a_build_after_a_publish_has_nothing_to_do(project: Path, capsys: Capture) -> None:
+    """`palace publish` builds as `palace build` does, leaving the record of the build."""
+    assert run(capsys, "publish")[0] == 0
+    site = project / "site"
+    before = {path: path.stat().st_mtime_ns for path in site.rglob("*")}
+    code, out, err = run(capsys, "build")
+    assert (code, err) == (0, "")
+    assert out.startswith("site is up to date (nothing changed): 1 palace")
+    assert {path: path.stat().st_mtime_ns for path in site.rglob("*")} == before
+    code, out, _ = run(capsys, "publish")
+    assert out.splitlines()[0].startswith("site is up to date (nothing changed)")
+    assert out.splitlines()[-1].endswith("already on origin gh-pages: nothing to publish")

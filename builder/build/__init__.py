@@ -1,18 +1,18 @@
-"""The pipeline: settings → notes → records → outputs rendered in memory → written.
+"""The pipeline: settings → notes → records → decks and site rendered in memory → written.
 
     0. unchanged?  the record of the last build into the folder still matches: nothing to do
     1. read        every notes file into records, every problem at once
-    2. render      the decks (reading the previous build's decks) and the site, in memory
+    2. render      the decks (reading the previous build's decks), then the site, in memory
     3. write       only the files whose bytes changed; files the build never wrote are kept
     4. remember    what this build read and wrote, for step 0 of the next one
 
 First gather everything from every notes file, then render every output in memory, and only
 then touch the output folder: a build that fails anywhere before writing changes nothing.
+`palace build`, `palace serve` and `palace publish` all build through `build_project`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import itertools
 import time
@@ -22,83 +22,25 @@ from typing import TYPE_CHECKING
 
 from builder.build import fingerprint, memo
 from builder.build.collector import collector_paused
+from builder.build.report import BuildReport, Counts, Outcome
 from builder.config import Config, load_config
 from builder.errors import Diagnostic, NotesError, OutputError
-from builder.output import MANIFEST, WriteReport, check_output_folder, write_output
-from builder.build.render import SavedDuringBuild, decks_beside
+from builder.output import MANIFEST, check_output_folder, write_output
 
 if TYPE_CHECKING:
     from builder.notes.load import Notes
-    from builder.notes.records import Palace
-    from builder.build.render import Beside
+
+__all__ = ["ATTEMPTS", "DEFAULT_SOURCE", "BuildReport", "Counts", "Outcome", "build_project"]
 
 ATTEMPTS = 5  # builds tried while an editor keeps saving the notes during each
 DEFAULT_SOURCE = "source"  # = load.DEFAULT_SOURCE (not imported: the no-op path skips load)
 Progress = Callable[[str, float], None]  # (what the build is doing, fraction done)
-# The share of a build's time each stage takes (10,000 loci), for the progress bar.
-_STAGES = {
-    "reading notes": 0.0,
-    "rendering decks": 0.12,
-    "rendering site": 0.55,
-    "rendering decks and site": 0.12,
-    "writing": 0.95,
-}
+# About how far a build has come when each stage starts, for the progress bar.
+_STAGES = {"reading notes": 0.0, "rendering decks": 0.12, "rendering site": 0.55, "writing": 0.95}
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Counts:
-    palaces: int
-    rooms: int
-    loci: int
-    steps: int
-    cards: int
-    pages: int
-
-    @classmethod
-    def of(cls, palaces: Sequence[Palace], cards: int, pages: int) -> Counts:
-        loci = sum(len(p.loci) for p in palaces)
-        steps = sum(len(p.walk) for p in palaces) - loci
-        return cls(len(palaces), sum(len(p.rooms) for p in palaces), loci, steps, cards, pages)
-
-    def __str__(self) -> str:
-        return ", ".join(
-            _count(n, one, many)
-            for n, one, many in (
-                (self.palaces, "palace", "palaces"),
-                (self.rooms, "room", "rooms"),
-                (self.loci, "locus", "loci"),
-                (self.steps, "step", "steps"),
-                (self.cards, "card", "cards"),
-                (self.pages, "page", "pages"),
-            )
-        )
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class BuildReport:
-    decks: tuple[str, ...]  # what changed in each deck since the previous build
-    written: WriteReport
-    counts: Counts | None = None
-    timings: tuple[tuple[str, float], ...] = ()  # seconds per stage
-
-    def lines(self) -> list[str]:
-        return [*self.decks, f"files: {self.written}"]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Outcome:
-    """What `build_project` did: `report` is None when nothing changed and nothing ran."""
-
-    out: Path
-    counts: Counts
-    report: BuildReport | None
-    diagnostics: tuple[Diagnostic, ...]  # the warnings (replayed when nothing changed)
-    seconds: float
-    reasons: tuple[str, ...]  # why it was built: what changed since the last build
+class SavedDuringBuild(Exception):
+    """Notes files were saved while the build read and rendered them: build again."""
 
 
 def build_project(
@@ -146,25 +88,12 @@ def build_project(
         # what the last build rendered from the same inputs, kept for this one
         remembered = memo.Memo(stamp) if full else memo.load(out, stamp)
         reuse = memo.Reuse({} if full else fingerprint.intact_keys(previous, out, stamp))
-        # big notes: the decks render in a child from here on, which reads the notes itself
-        beside = decks_beside(sources, out, config, remembered, reuse, strict)
+        # 1. read: every notes file into records
+        notes = load_notes(sources)
+        notes.require_ok(strict)
         try:
-            with beside or contextlib.nullcontext():
-                # 1. read: every notes file into records
-                notes = load_notes(sources)
-                notes.require_ok(strict)
-                # 2.-3. render and write
-                report = build(
-                    notes,
-                    out,
-                    config,
-                    progress=progress,
-                    started=started,
-                    remembered=remembered,
-                    reuse=reuse,
-                    stable=notes.changed_since_read,
-                    beside=beside,
-                )
+            # 2.-3. render and write
+            report = _render_and_write(notes, out, config, remembered, reuse, progress, started)
             break
         except SavedDuringBuild as saved:
             reasons.append(f"saved again during the build, so built again: {saved}")
@@ -174,7 +103,6 @@ def build_project(
                     f"{out.as_posix()} is unchanged: build again once saving is done"
                 ) from None
     # 4. remember what was read and written
-    assert report.counts is not None
     pictures = [
         picture.file
         for palace in notes.palaces
@@ -217,45 +145,56 @@ def _lister(sources: Sequence[str]) -> Callable[[], list[str]]:
     return notes_files
 
 
-def build(
+def _render_and_write(
     notes: Notes,
     out: Path,
-    config: Config | None = None,
-    *,
-    progress: Progress | None = None,
-    started: float | None = None,
-    remembered: memo.Memo | None = None,
-    reuse: memo.Reuse | None = None,
-    stable: Callable[[], Sequence[str]] | None = None,
-    beside: Beside | None = None,
+    config: Config,
+    remembered: memo.Memo,
+    reuse: memo.Reuse,
+    progress: Progress | None,
+    started: float,
 ) -> BuildReport:
-    """Build every output for `notes` into `out`: one deck per palace and the study site.
-
-    `config` None: the settings of the project in the current folder. `remembered` holds what
-    earlier builds rendered, `reuse` which of their files may be kept as they are (see
-    `memo.py`); without them everything is rendered. `stable` names the notes files saved
-    since they were read; asked just before writing, any name stops the build, unwritten.
-    `beside` renders the decks in a child (`render.decks_beside`)."""
+    """Steps 2 and 3: one deck per palace and the study site, rendered in memory from the
+    records, then written into `out`. `remembered` holds what earlier builds rendered, `reuse`
+    which of their files may be kept as they are (see `memo.py`). Raises SavedDuringBuild,
+    before writing anything, when a notes file was saved since it was read."""
+    from builder.deck import render_decks  # here: the no-op build never needs them
     from builder.markup import remembering
-    from builder.build.render import render_outputs
+    from builder.site import render_site
 
-    config = load_config() if config is None else config
-    marks = [("reading notes" if started else "checking", started or time.perf_counter())]
+    marks = [("reading notes", started)]
 
     def stage(name: str) -> None:
         marks.append((name, time.perf_counter()))
         if progress and name in _STAGES:
             progress(name, _STAGES[name])
 
-    # 1. where: refuse an output folder that would overwrite the notes
+    # refuse an output folder that would overwrite the notes, before rendering anything
     check_output_folder(out, {notes_file.root for notes_file in notes.files})
-    # 2. render: every output in memory; the decks read the previous build's decks in `out`
-    remembered = memo.Memo() if remembered is None else remembered
-    reuse = memo.Reuse() if reuse is None else reuse
+    # 2. render: every output in memory; the decks read the previous build's decks in `out`,
+    # and the site shows each deck's size
     with collector_paused(), remembering(remembered.table("inline")):
-        decks, site = render_outputs(notes.palaces, out, config, remembered, reuse, stage, beside)
+        stage("rendering decks")
+        decks = render_decks(
+            notes.palaces,
+            out,
+            kinds=frozenset(config.card_kinds),
+            deck_prefix=config.deck_prefix,
+            memo=remembered,
+            reuse=reuse,
+        )
+        stage("rendering site")
+        site = render_site(
+            notes.palaces,
+            decks.sizes,
+            lang=config.lang,
+            site_title=config.title,
+            base_url=config.base_url,
+            memo=remembered,
+            reuse=reuse,
+        )
     # 3. write: only files whose bytes changed; keep files the build never wrote
-    saved = stable() if stable else ()
+    saved = notes.changed_since_read()
     if saved:
         raise SavedDuringBuild(", ".join(saved))
     stage("writing")

@@ -16,22 +16,23 @@ output folder (`.palace-*`) are left out of the published tree; `.nojekyll` is a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder import __version__
-from builder.build import BuildReport, build
+from builder.build import Outcome, build_project
 from builder.commands.git import FALLBACK_EMAIL, FALLBACK_NAME, Git
+from builder.config import Config
 from builder.errors import PalaceError
-from builder.notes.load import Notes
+from builder.notes.load import find_notes
 
 
 @dataclass(frozen=True, slots=True)
 class Published:
     """What one `palace publish` did: the build, and the commit now on the remote branch."""
 
-    out: str
-    built: BuildReport
+    built: Outcome
     remote: str
     branch: str
     tip: str  # the branch's commit after publishing
@@ -42,7 +43,8 @@ class Published:
     identity_fallback: bool
 
     def lines(self) -> list[str]:
-        lines = [f"built {self.out}:", *(f"  {line}" for line in self.built.lines())]
+        """What was published (the build is reported as `palace build` reports it)."""
+        lines = []
         where = f"{self.remote} {self.branch}"
         short = self.tip[:7]
         if self.committed:
@@ -61,21 +63,23 @@ class Published:
 
 
 def publish(
-    notes: Notes,
+    sources: Sequence[str],
+    config: Config,
     out: Path,
     *,
     remote: str = "origin",
     branch: str = "gh-pages",
     message: str | None = None,
     force: bool = False,
+    strict: bool = False,
 ) -> Published:
-    """Build `notes` into `out`, commit `out` as the whole tree of `branch`, push it to `remote`.
+    """Build the notes in `sources` into `out` as `palace build` does (`build_project`), commit
+    `out` as the whole tree of `branch`, push it to `remote`.
 
-    Refuses (PalaceError, nothing built or pushed) when the notes have errors, when the notes'
-    folders have uncommitted changes (unless `force`), when `branch` is the checked-out branch,
-    or when `remote` is not a remote of the repository.
+    Refuses (PalaceError, nothing built or pushed) when the notes' folders have uncommitted
+    changes (unless `force`), when `branch` is the checked-out branch, or when `remote` is not
+    a remote of the repository; NotesError (nothing pushed) when the notes have errors.
     """
-    notes.require_ok()
     git = Git.here()
     # 1. refuse early: everything that can be checked before building and pushing
     git.check_branch_name(branch)
@@ -86,7 +90,7 @@ def publish(
             "so switch to the branch of your notes first"
         )
     source = git.head()
-    dirty = git.uncommitted(notes_roots(notes), exclude=out)
+    dirty = git.uncommitted(notes_roots(sources), exclude=out)
     if dirty and not force:
         more = f" and {len(dirty) - 1} more" if len(dirty) > 1 else ""
         raise PalaceError(
@@ -99,8 +103,8 @@ def publish(
             "or publish anyway with --force"
         )
     tips = git.branch_tip(remote, branch)  # fetches the remote branch when needed
-    # 2. build, exactly as `palace build` does
-    built = build(notes, out)
+    # 2. build, exactly as `palace build` does (nothing, when nothing changed since)
+    built = build_project(sources, config, out=out, strict=strict)
     # 3. commit the output folder as the branch's whole tree, unless it is unchanged
     tree, files = git.write_tree(out)
     text = message if message is not None else default_message(source, bool(dirty))
@@ -116,9 +120,7 @@ def publish(
     pushed = tips.remote != tip
     if pushed:
         git.push(remote, branch)
-    return Published(
-        out.as_posix(), built, remote, branch, tip, committed, pushed, files, text, fallback
-    )
+    return Published(built, remote, branch, tip, committed, pushed, files, text, fallback)
 
 
 def default_message(source: str | None, dirty: bool) -> str:
@@ -128,6 +130,6 @@ def default_message(source: str | None, dirty: bool) -> str:
     return f"Publish site from {source}{'-dirty' if dirty else ''} (palace {__version__})"
 
 
-def notes_roots(notes: Notes) -> list[Path]:
+def notes_roots(sources: Sequence[str]) -> list[Path]:
     """The source folders of the notes (a notes file given by name stands for its folder)."""
-    return sorted({notes_file.root for notes_file in notes.files})
+    return sorted({notes_file.root for notes_file in find_notes(sources)})
