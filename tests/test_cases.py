@@ -1,16 +1,16 @@
 """Case files: each `cases/NAME.md` is checked and must print exactly `cases/NAME.expected`.
 
 Adding a parser case means adding a file. To refresh the expected files after a deliberate
-change of a message: `PALACE_UPDATE_GOLDENS=1 python -m pytest tests/test_cases.py`, then review
+change of a message: `PALACE_UPDATE_GOLDENS=1 python3 -m pytest tests/test_cases.py`, then review
 the diff.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from conftest import assert_golden
 
 from builder.cli import main
 
@@ -26,10 +26,7 @@ def test_case(
     code = main(["check", f"cases/{name}.md"])
     out, err = capsys.readouterr()
     actual = f"exit {code}\n--- stdout\n{out}--- stderr\n{err}"
-    expected_file = CASES / f"{name}.expected"
-    if os.environ.get("PALACE_UPDATE_GOLDENS"):
-        expected_file.write_text(actual, encoding="utf-8")
-    assert actual == expected_file.read_text(encoding="utf-8")
+    assert_golden(CASES / f"{name}.expected", actual)
 
 
 def test_every_case_has_an_expected_file() -> None:

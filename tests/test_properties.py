@@ -1,17 +1,19 @@
-"""Arbitrary notes never crash the reader: only diagnostics, never another exception."""
+"""Properties of the reader: arbitrary notes give records or diagnostics, never another
+exception; ids are the reference slug of their names."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from builder.errors import Diagnostic, NotesError
-from builder.notes import parse
+from builder.errors import NotesError
+from builder.notes import identity
 from builder.notes.load import load_notes
-from builder.notes.parse import LineReader
 
 PIECES = st.sampled_from([*list("ab: #>-*`{}![]()\t\r\n\\<&äß1."), "{#x}", "  - ", "<!--", "-->"])
 NOTES = st.one_of(
@@ -39,40 +41,57 @@ def test_any_bytes_give_records_or_diagnostics(tmp_path: Path, data: bytes) -> N
         assert len(notes.palaces) == 1 and notes.palaces[0].walk
 
 
-_PART = st.lists(
-    st.sampled_from([*list("ab `{}#\t\u00a0ä1.:"), "{#x}", "  ", "Küche", "3:1", "**b**"]),
-    max_size=6,
-).map("".join)
-_COLON = st.sampled_from([": ", ":", ":\t", " : ", ":\u00a0", ":  "])
-# `- Place: Concept: description` lines, most of them plain, some with every kind of trouble
-LOCUS_LINES = st.lists(
-    st.tuples(_PART, _COLON, _PART, _COLON, _PART).map(lambda parts: "- " + "".join(parts)),
-    max_size=12,
-)
+# -- slugify -----------------------------------------------------------------------------------
+_SPECIAL = {"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "ø": "o", "Ø": "o", "œ": "oe"}
+_SPECIAL |= {"Œ": "oe", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d"}
 
 
-@settings(max_examples=300, deadline=None)
-@given(lines=LOCUS_LINES)
-def test_plain_locus_lines_read_as_the_general_path_reads_them(lines: list[str]) -> None:
-    """`parse._PLAIN_LOCUS` (a shortcut for the commonest line) changes nothing but speed."""
-    fast, general = read_fast_and_general(["# P", "## R", *lines])
-    assert fast[0] == general[0]
-    assert fast[1] == general[1]
+def _reference_fold(text: str) -> str:
+    """`identity.fold` as it was, spelled out one character at a time."""
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _SPECIAL:
+            out.append(_SPECIAL[ch])
+        else:
+            marks = unicodedata.normalize("NFKD", ch)
+            plain = "".join(c for c in marks if not unicodedata.combining(c))
+            if 0xC0 <= ord(ch) < 0x250 and plain.isascii():
+                out.append(plain)
+            else:
+                out.append(ch)
+    text = "".join(out)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.lower()
 
 
-Read = tuple[parse.DraftPalace, list[Diagnostic]]
+def _reference_slugify(text: str, fallback: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", _reference_fold(text)).strip("-")
+    return slug or fallback
 
 
-def read_fast_and_general(source: list[str]) -> tuple[Read, Read]:
-    """`source` read as usual, and read with `parse._PLAIN_LOCUS` matching nothing, so that
-    every line takes the general path: each as (draft, diagnostics)."""
-    fast = LineReader("p.md", Path("p.md"), Path("."))
-    fast_draft = fast.read(source)
-    general = LineReader("p.md", Path("p.md"), Path("."))
-    original = parse._PLAIN_LOCUS
-    parse._PLAIN_LOCUS = re.compile(r"(?!)")  # matches nothing: every line takes the general path
-    try:
-        general_draft = general.read(source)
-    finally:
-        parse._PLAIN_LOCUS = original
-    return (fast_draft, fast.diagnostics), (general_draft, general.diagnostics)
+@settings(max_examples=1000, deadline=None)
+@given(text=st.text(), fallback=st.sampled_from(["locus", "step", "room", "palace", "x"]))
+@example(text="Küche 12", fallback="locus")
+@example(text="2nd Door", fallback="locus")
+@example(text="--", fallback="step")
+@example(text="İ", fallback="x")
+@example(text="ǅ", fallback="x")
+@example(text="K", fallback="x")  # KELVIN SIGN: lower() gives ASCII k
+@example(text="ſ", fallback="x")  # LONG S
+def test_slugify_is_the_reference_slug(text: str, fallback: str) -> None:
+    assert identity.slugify(text, fallback) == _reference_slugify(text, fallback)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x24F)))
+def test_slugify_of_latin_text_is_the_reference_slug(text: str) -> None:
+    assert identity.slugify(text, "locus") == _reference_slugify(text, "locus")
+
+
+@pytest.mark.parametrize("text", ["Küche", "Straße", "Œuvre", "ﬁle", "x\u0301", "Ⅻ", "日本"])
+def test_fold_is_the_reference_fold(text: str) -> None:
+    assert identity.fold(text) == _reference_fold(text)

@@ -3,7 +3,7 @@
 One crawl visits every page from home (module fixture) and records what each page shows; the
 tests below judge that record: reachability, links, console, axe-core, hostile notes, 360 px.
 Other tests drive the theme toggle, the 404 page at depth, `file://`, and take screenshots
-for review into tests/artifacts/.
+for review (kept in $PALACE_ARTIFACTS when set).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from browser import chromium
 from browser.fixtures import HOSTILE, SEED
 from browser.server import serve
 from browser.session import (
-    ARTIFACTS,
     DESKTOP,
     PHONE,
     Watch,
@@ -311,10 +310,11 @@ def test_site_works_from_file_url(browser: Browser, site: Path) -> None:
         context.close()
 
 
-def test_screenshots_for_review(browser: Browser, base: str, tmp_path: Path) -> None:
+def test_screenshots_for_review(
+    browser: Browser, base: str, tmp_path: Path, artifacts: Path
+) -> None:
     """Pages at phone and desktop width, light and dark, and a palace printed: for a person to
-    look at (tests/artifacts/, not committed). The seed site alone shows its one-palace home."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    look at ($PALACE_ARTIFACTS). The seed site alone shows its one-palace home."""
     with serve(write_site(tmp_path, SEED)) as seed_base:
         shots = {
             "home": seed_base + "index.html",
@@ -333,7 +333,7 @@ def test_screenshots_for_review(browser: Browser, base: str, tmp_path: Path) -> 
                     for name, url in shots.items():
                         page.goto(url)
                         suffix = "" if scheme == "light" else "-dark"
-                        file = ARTIFACTS / f"{name}-{width}{suffix}.png"
+                        file = artifacts / f"{name}-{width}{suffix}.png"
                         page.screenshot(path=file, full_page=True)
                 finally:
                     context.close()
@@ -341,12 +341,12 @@ def test_screenshots_for_review(browser: Browser, base: str, tmp_path: Path) -> 
         try:
             page.goto(seed_base + "ml-palace/kitchen/index.html")
             page.keyboard.press("Tab")  # the skip link shows when focused
-            page.screenshot(path=ARTIFACTS / "focus-skip-link-360.png")
+            page.screenshot(path=artifacts / "focus-skip-link-360.png")
             page.keyboard.press("Tab")
             page.keyboard.press("Tab")
-            page.screenshot(path=ARTIFACTS / "focus-link-360.png")
+            page.screenshot(path=artifacts / "focus-link-360.png")
             page.goto(seed_base + "ml-palace/index.html")
-            page.pdf(path=ARTIFACTS / "palace-print.pdf", format="A4")
+            page.pdf(path=artifacts / "palace-print.pdf", format="A4")
         finally:
             context.close()
-    assert (ARTIFACTS / "room-360.png").stat().st_size > 0
+    assert (artifacts / "room-360.png").stat().st_size > 0

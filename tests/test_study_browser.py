@@ -1,7 +1,7 @@
 """Studying on the site, in a real browser, with the keyboard only: walk mode, the quiz with its
 progress (kept, exported, imported), the search box, the map; axe-core on every study page in
 the states a learner sees, both themes; from `file://` and without JavaScript. Screenshots of
-the study pages go to tests/artifacts/ for review.
+the study pages are kept for review in $PALACE_ARTIFACTS when set.
 
 The site is the seed palace, the German one (for the search: `kuche` finds `Küche`) and the
 hostile one, served from a sub-path as GitHub Pages serves a project site.
@@ -21,7 +21,6 @@ from browser import chromium
 from browser.fixtures import GERMAN, HOSTILE, SEED
 from browser.server import serve
 from browser.session import (
-    ARTIFACTS,
     DESKTOP,
     PHONE,
     browser,
@@ -675,9 +674,8 @@ def test_walk_and_quiz_say_when_their_data_did_not_load(browser: Browser, tmp_pa
         context.close()
 
 
-def test_screenshots_of_the_study_pages(browser: Browser, tmp_path: Path) -> None:
+def test_screenshots_of_the_study_pages(browser: Browser, tmp_path: Path, artifacts: Path) -> None:
     """The study pages at phone and desktop width, light and dark, for a person to look at."""
-    ARTIFACTS.mkdir(exist_ok=True)
     with serve(write_site(tmp_path, SEED)) as seed:
         shots = {
             "walk": ("ml-palace/walk.html#stop=29", ["Space"]),
@@ -698,14 +696,14 @@ def test_screenshots_of_the_study_pages(browser: Browser, tmp_path: Path) -> Non
                         suffix = "" if scheme == "light" else "-dark"
                         full = name not in {"search"}
                         page.screenshot(
-                            path=ARTIFACTS / f"{name}-{width}{suffix}.png", full_page=full
+                            path=artifacts / f"{name}-{width}{suffix}.png", full_page=full
                         )
                 finally:
                     context.close()
         context, page, _ = new_page(browser, viewport=PHONE)
         try:
             page.goto(seed + "ml-palace/map.html")
-            page.pdf(path=ARTIFACTS / "map-print.pdf", format="A4")
+            page.pdf(path=artifacts / "map-print.pdf", format="A4")
         finally:
             context.close()
-    assert (ARTIFACTS / "walk-360.png").stat().st_size > 0
+    assert (artifacts / "walk-360.png").stat().st_size > 0

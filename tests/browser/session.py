@@ -21,7 +21,6 @@ from .fixtures import deck_files, decks_for, palaces
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 SERIOUS = {"serious", "critical"}
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
