@@ -25,6 +25,10 @@ from builder import __version__
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 STAND_IN_REMOTE = "https://github.com/YOUR-NAME/my-palace.git"
+# building an sdist and a wheel, and a venv that installs from PyPI, take ~20 s
+pytestmark = pytest.mark.slow
+
+DIST = "palace_loci"  # the distribution `palace-loci`, as wheel and sdist file names spell it
 PACKAGE_DATA = ("deck/cards", "site/templates", "site/static", "commands/starter")
 
 
@@ -62,14 +66,15 @@ def test_both_carry_the_package_data_and_the_licence(dists: Path) -> None:
         for path in (REPO / "builder" / folder).iterdir()
         if path.is_file()
     }
-    wheel = set(zipfile.ZipFile(the(dists, f"palace-{__version__}-*.whl")).namelist())
+    wheel = set(zipfile.ZipFile(the(dists, f"{DIST}-{__version__}-*.whl")).namelist())
     assert expected <= wheel, sorted(expected - wheel)
-    assert f"palace-{__version__}.dist-info/licenses/LICENSE" in wheel
-    with tarfile.open(the(dists, f"palace-{__version__}.tar.gz")) as sdist:
-        root = f"palace-{__version__}/"
+    assert f"{DIST}-{__version__}.dist-info/licenses/LICENSE" in wheel
+    with tarfile.open(the(dists, f"{DIST}-{__version__}.tar.gz")) as sdist:
+        root = f"{DIST}-{__version__}/"
         names = {name.removeprefix(root) for name in sdist.getnames()}
     assert expected | {"LICENSE", "README.md", "pyproject.toml"} <= names
-    metadata = zipfile.ZipFile(the(dists, "*.whl")).read(f"palace-{__version__}.dist-info/METADATA")
+    metadata = zipfile.ZipFile(the(dists, "*.whl")).read(f"{DIST}-{__version__}.dist-info/METADATA")
+    assert b"Name: palace-loci\n" in metadata
     assert b"License-Expression: MIT" in metadata
     assert b"Project-URL: Repository, https://github.com/" in metadata
 

@@ -189,8 +189,10 @@ def test_config_sets_only_the_title_and_explains_every_key(tmp_path: Path) -> No
 
 def test_requirements_install_this_version() -> None:
     requirements = project_files("P")["requirements.txt"].decode("utf-8")
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "palace-loci"
     assert requirements.splitlines()[-1] == (
-        f"palace @ git+https://github.com/palace-notes/palace@v{__version__}"
+        f"palace-loci @ git+https://github.com/palace-notes/palace@v{__version__}"
     )
 
 

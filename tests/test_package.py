@@ -7,9 +7,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import REPO
 
 
+@pytest.mark.slow  # pip builds a wheel: ~6 s
 def test_wheel_contains_package_data(tmp_path: Path) -> None:
     subprocess.run(
         [
@@ -26,7 +28,7 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    (wheel,) = tmp_path.glob("palace-*.whl")
+    (wheel,) = tmp_path.glob("palace_loci-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {
         f"builder/{path.relative_to(REPO / 'builder').as_posix()}"
