@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from pathlib import PurePosixPath
 
 from builder.errors import Diagnostic
 from builder.notes.identity import IdAllocator, slugify
 from builder.notes.parse import DraftLocus, DraftPalace, DraftRoom
-from builder.notes.records import Locus, Palace, Picture, Room, Step, walk_order
+from builder.notes.records import Locus, Palace, Room, Step, walk_order
 
 DEFAULT_ROOM = "Loci"  # the room of loci written before any '## Room' heading
-
-# `_locus_record(...)` makes what `Locus(...)` makes in half the time: the __init__ of a frozen
-# dataclass sets each field with object.__setattr__, this sets each slot with its descriptor.
-# 10,000 loci save 4-5 ms; test_parse_speed_equivalence checks the records are equal.
-_LOCUS_FIELDS = ("id", "locus", "concept", "description", "note", "picture", "steps", "line")
-if tuple(f.name for f in fields(Locus)) != _LOCUS_FIELDS or hasattr(Locus, "__post_init__"):
-    raise ImportError("records.Locus changed: change assemble._locus_record with it")
-(
-    _set_id,
-    _set_locus,
-    _set_concept,
-    _set_description,
-    _set_note,
-    _set_picture,
-    _set_steps,
-    _set_line,
-) = (Locus.__dict__[name].__set__ for name in _LOCUS_FIELDS)
 
 
 def title_from_file_name(path: str) -> str:
@@ -151,7 +133,7 @@ class Assembler:
                         "warning",
                     )
             loci.append(
-                _locus_record(
+                Locus(
                     locus_id,
                     name,
                     draft.concept,
@@ -163,29 +145,6 @@ class Assembler:
                 )
             )
         return tuple(loci)
-
-
-def _locus_record(
-    id_: str,
-    locus: str,
-    concept: str,
-    description: str,
-    note: str | None,
-    picture: Picture | None,
-    steps: tuple[Step, ...],
-    line: int,
-) -> Locus:
-    """`Locus(id_, locus, …, line)`, made faster (see `_LOCUS_FIELDS`)."""
-    record = Locus.__new__(Locus)
-    _set_id(record, id_)
-    _set_locus(record, locus)
-    _set_concept(record, concept)
-    _set_description(record, description)
-    _set_note(record, note)
-    _set_picture(record, picture)
-    _set_steps(record, steps)
-    _set_line(record, line)
-    return record
 
 
 def _note(lines: list[str]) -> str | None:
