@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from builder.errors import Diagnostic
+from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom
 from builder.notes.identity import IdAllocator, slugify
-from builder.notes.parse import DraftLocus, DraftPalace, DraftRoom
 from builder.notes.records import Locus, Palace, Room, Step, walk_order
 
 DEFAULT_ROOM = "Loci"  # the room of loci written before any '## Room' heading

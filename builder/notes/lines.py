@@ -1,4 +1,5 @@
-"""Splitting one line of notes into its parts: list markers, `{#id}`, colons, ` # ` comments.
+"""Splitting notes into lines (`split_lines`), and one line into its parts: list markers,
+`{#id}`, colons, ` # ` comments.
 
 Separators never count inside a Markdown code span (`like: this`), and a colon only separates
 when a space or the end of the line follows it, so `3:1` or `https://x` stay whole.
@@ -14,6 +15,13 @@ EXPLICIT_ID = re.compile(r"[ \t]*\{#([^{}]*)\}$")  # searched only in text endin
 _COLON = re.compile(r":(?=\s|$)")
 _COMMENT = re.compile(r"[ \t]#(?:[ \t]|$)")
 _BACKTICKS = re.compile(r"`+")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as an editor counts them: LF, CRLF and lone CR all end a line."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")  # as `re.split(r"\r\n|\r|\n", text)` would
 
 
 def code_spans(text: str) -> list[tuple[int, int]]:

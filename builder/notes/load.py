@@ -15,7 +15,8 @@ from pathlib import Path
 from builder.build.collector import collector_paused
 from builder.errors import Diagnostic, NotesError, PalaceError, UsageError
 from builder.notes.assemble import Assembler
-from builder.notes.parse import LineReader, split_lines
+from builder.notes.lines import split_lines
+from builder.notes.parse import LineReader
 from builder.notes.records import Palace
 
 NOTES_SUFFIXES = (".md", ".txt")

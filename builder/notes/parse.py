@@ -1,18 +1,19 @@
 """Notes text → draft palace: every line is read into the draft or reported, none dropped.
 
-The format is documented in README ("Writing a palace"). This module only reads lines; ids and
-records are made by `assemble.py`, so both stay small and testable.
+The format is documented in README ("Writing a palace"). This module only reads lines into
+drafts (`drafts.py`); ids and records are made by `assemble.py`, so each stays small and
+testable.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
 from builder.errors import Diagnostic
 from builder.notes import lines
+from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom, DraftStep
 from builder.notes.identity import ID_PATTERN
 from builder.notes.records import Picture
 
@@ -31,60 +32,6 @@ _PLAIN_LOCUS = re.compile(
     r"(?:- (?=[^:`{}\s])|(?=[^\W\d_]))([^:`{}]*[^:`{}\s])\s*:[ \t]+\s*([^:`{}]*[^:`{}\s])\s*:"
     r"[ \t]+\s*(.*[^\s}])\s*"
 )
-
-
-def split_lines(text: str) -> list[str]:
-    """Lines as an editor counts them: LF, CRLF and lone CR all end a line."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")  # what `re.split(r"\r\n|\r|\n", text)` gives, 4 times faster
-
-
-@dataclass(slots=True)
-class DraftStep:
-    locus: str
-    concept: str
-    description: str
-    line: int
-    pinned: str | None
-    pinned_col: int
-
-
-@dataclass(slots=True)
-class DraftLocus:
-    locus: str
-    concept: str
-    description: str
-    line: int
-    col: int
-    indent: int
-    pinned: str | None
-    pinned_col: int
-    empty_description_col: int | None = None  # set for `Locus: Concept:` with nothing after
-    note: list[str] = field(default_factory=list)
-    picture: Picture | None = None
-    steps: list[DraftStep] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class DraftRoom:
-    name: str | None  # None: the default room of loci written before any room heading
-    line: int
-    pinned: str | None
-    note: list[str] = field(default_factory=list)
-    picture: Picture | None = None
-    loci: list[DraftLocus] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class DraftPalace:
-    path: str
-    title: str | None = None
-    title_line: int = 0
-    pinned: str | None = None
-    rooms: list[DraftRoom] = field(default_factory=list)
-    # (id, line, column) of each locus and step id pinned with {#id}, in walk order
-    pins: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 class LineReader:

@@ -1,0 +1,55 @@
+"""Drafts: what `parse.py` reads from the lines of one notes file, before `assemble.py` gives
+everything its id and makes the records. Mutable, as the reader fills them line by line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from builder.notes.records import Picture
+
+
+@dataclass(slots=True)
+class DraftStep:
+    locus: str
+    concept: str
+    description: str
+    line: int
+    pinned: str | None
+    pinned_col: int
+
+
+@dataclass(slots=True)
+class DraftLocus:
+    locus: str
+    concept: str
+    description: str
+    line: int
+    col: int
+    indent: int
+    pinned: str | None
+    pinned_col: int
+    empty_description_col: int | None = None  # set for `Locus: Concept:` with nothing after
+    note: list[str] = field(default_factory=list)
+    picture: Picture | None = None
+    steps: list[DraftStep] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DraftRoom:
+    name: str | None  # None: the default room of loci written before any room heading
+    line: int
+    pinned: str | None
+    note: list[str] = field(default_factory=list)
+    picture: Picture | None = None
+    loci: list[DraftLocus] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class DraftPalace:
+    path: str
+    title: str | None = None
+    title_line: int = 0
+    pinned: str | None = None
+    rooms: list[DraftRoom] = field(default_factory=list)
+    # (id, line, column) of each locus and step id pinned with {#id}, in walk order
+    pins: list[tuple[str, int, int]] = field(default_factory=list)
