@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 __all__ = ["browser"]  # a fixture: pytest finds it here
+# a minute or more in Chromium: `-m "not slow"` leaves these out, CI runs them
+pytestmark = pytest.mark.slow
 
 EXTERNAL_IN_NOTES = {"https://example.org/", "https://example.org/lamp"}  # never fetched
 STUDY_PAGES = ("/walk.html", "/quiz.html")

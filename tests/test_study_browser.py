@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
 
 __all__ = ["browser"]  # a fixture: pytest finds it here
+# a minute or more in Chromium: `-m "not slow"` leaves these out, CI runs them
+pytestmark = pytest.mark.slow
 
 SEED_STOPS = 35
 KEY = "palace-progress:/repo/ml-palace"
