@@ -8,18 +8,21 @@ Cases:
   before each run), and again with the Markdown already rendered (the deck's own work);
 - one edit: one locus' description changed, the previous deck on disk and the memo of the
   build that wrote it loaded as a new process loads it (Markdown from its memo table, plain
-  text escaped afresh); then the same without the memo (every note compared);
-- unchanged: kept as it is (memo.Reuse), and patched without Reuse (nothing to write).
+  text escaped afresh); then the same without the memo (Markdown rendered afresh);
+- unchanged: kept as it is (memo.Reuse), and written again without Reuse;
+- the whole deck written at each zlib level, with its size (`--levels`).
 """
 
 from __future__ import annotations
 
+import io
 import marshal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
@@ -32,6 +35,7 @@ from generate import write_source
 from builder import markup
 from builder.build.memo import Memo, Reuse
 from builder.deck import DeckOutput, render_decks
+from builder.deck.package import zipped
 from builder.notes.load import load_notes
 from builder.notes.records import Palace
 
@@ -118,9 +122,9 @@ def main(loci: int) -> None:
         changed = edited(source)
         one_edit = [timed(lambda: rebuild(changed, True)) for _ in range(RUNS)]
         no_memo = [timed(lambda: rebuild(changed, False)) for _ in range(RUNS)]
-        patched, compared = rebuild(changed, True), rebuild(changed, False)
-        assert patched.files == compared.files
-        print(patched.summary_lines()[0])
+        remembered, unremembered = rebuild(changed, True), rebuild(changed, False)
+        assert remembered.files == unremembered.files
+        print(remembered.summary_lines()[0])
 
         size = sum(len(data) for data in out.files.values())
         print(f"decks for {stops} stops ({size / 1e6:.2f} MB .apkg)")
@@ -128,9 +132,25 @@ def main(loci: int) -> None:
         report("first build, Markdown rendered afresh", cold)
         report("first build, Markdown already rendered", warm)
         report("one edit, previous deck and memo", one_edit)
-        report("one edit, previous deck, no memo (every note compared)", no_memo)
+        report("one edit, previous deck, no memo (Markdown rendered afresh)", no_memo)
         report("unchanged, kept (Reuse)", kept)
         report("unchanged, previous deck and memo, no Reuse", unchanged)
+        levels(out.files)
+
+
+def levels(files: dict[str, bytes]) -> None:
+    """Zipping the decks' collections at each zlib level: time and size."""
+    collections = []
+    for data in files.values():
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            collections.append(package.read("collection.anki2"))
+    for level in (1, 3, 6, 9):
+        times, size = [], 0
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            size = sum(len(zipped(data, (), level)) for data in collections)
+            times.append(time.perf_counter() - start)
+        report(f"zip at level {level} ({size / 1e6:.2f} MB)", times)
 
 
 if __name__ == "__main__":

@@ -356,102 +356,39 @@ def test_pictures_are_copied_from_the_previous_deck_until_they_change(tmp_path: 
 # -- Anki's legacy format, as genanki writes it --------------------------------------------------
 
 
-def test_the_note_type_is_the_one_genanki_writes() -> None:
-    import genanki
-
-    from builder.deck.model import SORT_FIELD, design, model_json
-
-    cards = design()
-    model = genanki.Model(
-        MODEL_ID,
-        MODEL_NAME,
-        fields=[{"name": name} for name in FIELDS],
-        templates=[
-            {"name": kind.template, "qfmt": front, "afmt": back}
-            for kind, (front, back) in zip(CARD_KINDS, cards.templates, strict=True)
-        ],
-        css=cards.css,
-        sort_field_index=SORT_FIELD,
-    )
-    deck_id = stable_id("palace/deck/x")
-    assert json.dumps(model_json(cards, T0, deck_id)) == json.dumps(model.to_json(T0, deck_id))
-
-
-@pytest.mark.parametrize(
-    "fronts",
-    [
-        ["{{#Locus}}{{Palace}}{{/Locus}}", "{{Concept}}", "{{^Note}}{{Next}}{{/Note}}", "x"],
-        ["{{Locus}} {{Concept}}", "{{#Id}}{{#Room}}{{Room}}{{/Room}}{{/Id}}", "{{text:Note}}",
-         "{{#Sequence}}{{^Parent}}-{{/Parent}}{{Sequence}}{{/Sequence}}"],
-    ],
-)  # fmt: skip
-def test_required_fields_are_worked_out_as_genanki_does(fronts: list[str]) -> None:
-    import genanki
-
-    from builder.deck.model import Design, required_fields
-
-    templates = tuple((front, "{{FrontSide}}") for front in fronts)
-    model = genanki.Model(
-        MODEL_ID,
-        MODEL_NAME,
-        fields=[{"name": name} for name in FIELDS],
-        templates=[{"name": str(i), "qfmt": f, "afmt": b} for i, (f, b) in enumerate(templates)],
-    )
-    assert required_fields(Design(templates, "")) == model._req
-
-
-def test_the_cards_need_the_fields_genanki_says() -> None:
-    import genanki
-
-    from builder.deck.model import design, required_fields
-
-    model = genanki.Model(
-        MODEL_ID,
-        MODEL_NAME,
-        fields=[{"name": name} for name in FIELDS],
-        templates=[{"name": k.template, "qfmt": f, "afmt": b}
-                   for k, (f, b) in zip(CARD_KINDS, design().templates, strict=True)],
-    )  # fmt: skip
-    assert (
-        required_fields(design())
-        == model._req
-        == [
-            [0, "all", [FIELDS.index("Locus")]],
-            [1, "all", [FIELDS.index("Concept")]],
-            [2, "all", [FIELDS.index("Next")]],
-            [3, "all", [FIELDS.index("Sequence")]],
-        ]
-    )
-
-
-def test_the_collection_is_the_one_genanki_writes(tmp_path: Path) -> None:
-    from genanki import Deck
-    from genanki.apkg_col import APKG_COL
-    from genanki.apkg_schema import APKG_SCHEMA
-
-    from builder.deck.collection import deck_json
-
-    theirs = sqlite3.connect(":memory:")
-    theirs.executescript(APKG_SCHEMA)
-    theirs.executescript(APKG_COL)
-    ours = collection(render_decks(palaces(tmp_path, THREE_ROOMS), None, now=T0).files[
+def test_the_note_type_is_frozen_in_the_deck(tmp_path: Path) -> None:
+    db = collection(render_decks(palaces(tmp_path, THREE_ROOMS), None, now=T0).files[
         "test-palace.apkg"])  # fmt: skip
-    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name"
-    assert ours.execute(schema).fetchall() == theirs.execute(schema).fetchall()
-    (mine,), (genankis,) = (db.execute("SELECT * FROM col").fetchall() for db in (ours, theirs))
-    assert mine[:8] == genankis[:8]
-    for i in (8, 11, 12):  # conf, dconf, tags
-        assert json.loads(mine[i]) == json.loads(genankis[i])
-    assert json.loads(mine[10])["1"] == json.loads(genankis[10])["1"]  # the Default deck
-    assert deck_json(5, "A::B") == Deck(5, "A::B").to_json()
-
-
-def test_the_decks_json_is_what_json_dumps_makes() -> None:
-    from builder.deck.collection import DEFAULT_DECK, deck_json, decks_json
-
-    decks = [(7, 'Küche "5" 100% \\ done'), (8, "A::B"), (9, "日本")]
-    expected = {"1": DEFAULT_DECK} | {str(i): deck_json(i, name) for i, name in decks}
-    assert decks_json(decks) == json.dumps(expected)
-    assert decks_json([(7, "x"), (7, "y")]) == json.dumps(
-        {"1": DEFAULT_DECK, "7": deck_json(7, "y")}
+    model = json.loads(db.execute("SELECT models FROM col").fetchone()[0])[str(MODEL_ID)]
+    assert model["name"] == MODEL_NAME
+    assert [field["name"] for field in model["flds"]] == list(FIELDS)
+    assert [(t["ord"], t["name"]) for t in model["tmpls"]] == list(
+        enumerate(kind.template for kind in CARD_KINDS)
     )
+    assert model["sortf"] == FIELDS.index("Position")
+    # Each card type needs one field: Anki makes no card where it is empty.
+    assert model["req"] == [
+        [0, "all", [FIELDS.index("Locus")]],
+        [1, "all", [FIELDS.index("Concept")]],
+        [2, "all", [FIELDS.index("Next")]],
+        [3, "all", [FIELDS.index("Sequence")]],
+    ]
+
+
+def test_cards_share_their_notes_id_mod_and_position(tmp_path: Path) -> None:
+    first = render_decks(palaces(tmp_path, THREE_ROOMS), None, now=T0)
+    edited = THREE_ROOMS.replace("fits the noise", "fits noise")
+    out = render_decks(palaces(tmp_path, edited), save(first.files, tmp_path / "out"), now=T1)
+    db = collection(out.files["test-palace.apkg"])
+    rows = db.execute(
+        "SELECT c.id - n.id, c.ord, c.mod = n.mod, c.due = n.sfld, c.did FROM cards c "
+        "JOIN notes n ON c.nid = n.id"
+    ).fetchall()
+    assert {(offset, ord_) for offset, ord_, *_ in rows} == {(o, o) for o in range(4)}
+    assert all(same_mod and same_due for _, _, same_mod, same_due, _ in rows)
+    decks = json.loads(db.execute("SELECT decks FROM col").fetchone()[0])
+    assert {decks[str(did)]["name"] for *_, did in rows} == {
+        "Test palace::Hall", "Test palace::Kitchen", "Test palace::Bedroom",
+    }  # fmt: skip
+    assert db.execute("SELECT DISTINCT c.mod FROM cards c JOIN notes n ON c.nid = n.id "
+                      "WHERE n.flds LIKE 'test-palace/arch%'").fetchall() == [(T1,)]  # fmt: skip

@@ -1,9 +1,9 @@
-"""Rebuilds that patch the previous deck instead of writing it anew, and decks kept unread.
+"""Rebuilds from the previous deck after an edit, and decks kept unread.
 
-A rebuild opens the previous build's collection, changes only the notes and cards that differ
-and deflates again only the chunks of the collection whose bytes changed. These tests hold it
-to what a full rebuild gives: the same rows, the same changes, and in the real Anki engine the
-same notes, fields, mods and cards, with review history kept and nothing duplicated.
+A rebuild reads the previous build's collection and gives each note its previous id and mod
+unless what it shows changed. These tests hold it to that: the changes reported, the same bytes
+with or without the memo, and in the real Anki engine the edits applied in place, with review
+history kept and nothing duplicated.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import io
 import marshal
 import sqlite3
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ from anki.import_export_pb2 import ImportAnkiPackageRequest
 from builder.build.memo import Memo, Reuse
 from builder.deck import ALL_KINDS, DeckOutput, render, render_decks
 from builder.deck.model import design
-from builder.deck.package import CHUNK, read_zip
 from builder.errors import PalaceError
 from builder.notes.load import load_notes
 from builder.notes.records import Palace
@@ -85,7 +83,7 @@ def rows(apkg: bytes) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-# -- a rebuild patches the previous deck: the same rows as a full rebuild ----------------------
+# -- a rebuild after one edit --------------------------------------------------------------
 
 Edit = Callable[[str], str]
 SPICE_RACK = "- Spice rack: Vocabulary: every token once\n"
@@ -113,8 +111,8 @@ CASES: dict[str, tuple[Edit, frozenset[str], frozenset[str]]] = {
 
 
 class Rebuild:
-    """The first build of the seed palace, and the rebuild after one edit, three ways:
-    patched with the memo, patched without it, and written anew (a full rebuild)."""
+    """The first build of the seed palace, and the rebuild after one edit, with the memo of the
+    first build and without it; and a first build of the edited palace (`fresh`)."""
 
     def __init__(self, tmp_path: Path, case: str) -> None:
         change, before, after = CASES[case]
@@ -122,25 +120,44 @@ class Rebuild:
         self.first = render_decks(load(tmp_path, SEED), None, kinds=before, now=T0, memo=memo)
         self.previous = save(self.first, tmp_path / "build-1")
         palaces = load(tmp_path, change(SEED))
-        self.patched = render_decks(palaces, self.previous, kinds=after, now=T1, memo=carried(memo))
+        self.again = render_decks(palaces, self.previous, kinds=after, now=T1, memo=carried(memo))
         self.unremembered = render_decks(palaces, self.previous, kinds=after, now=T1)
-        self.full = render(palaces, self.previous, after, T1, design(), incremental=False)
+        self.fresh = render(palaces, None, after, T1, design())
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_a_patched_deck_holds_the_rows_of_a_full_rebuild(tmp_path: Path, case: str) -> None:
+def test_a_rebuild_holds_the_rows_of_a_first_build_with_the_previous_ids_and_mods(
+    tmp_path: Path, case: str
+) -> None:
     rebuild = Rebuild(tmp_path, case)
-    patched = rebuild.patched.files[FILE]
-    assert rows(patched) == rows(rebuild.full.files[FILE])
-    assert rebuild.patched.changes == rebuild.full.changes
-    assert rebuild.patched.cards == rebuild.full.cards
-    # The memo only saves work: without it, every note is compared, to the same bytes.
-    assert rebuild.unremembered.files[FILE] == patched
-    assert rebuild.patched.sizes == {FILE: len(patched)}
+    again = rebuild.again.files[FILE]
+    before = {row[1]: row for row in rows(rebuild.first.files[FILE])["notes"]}
+    after, fresh = rows(again), rows(rebuild.fresh.files[FILE])
+    # The same notes (GUID, fields, tags) and cards as a first build of the edited palace, ...
+    assert sorted((n[1], n[5], n[6]) for n in after["notes"]) == sorted(
+        (n[1], n[5], n[6]) for n in fresh["notes"]
+    )
+    assert sorted(c[3] for c in after["cards"]) == sorted(c[3] for c in fresh["cards"])
+    assert after["schema"] == fresh["schema"]
+    # ... with each note's previous id, and its previous mod unless it shows something new.
+    (change,) = rebuild.again.changes
+    updated = {ref.id for ref in change.changed + change.refreshed}
+    for note in after["notes"]:
+        stop = note[6].split("\x1f")[0].partition("/")[2]
+        old = before.get(note[1])
+        if old is None:
+            assert note[3] == T1 and note[0] >= T1 * 1000
+        else:
+            assert note[0] == old[0]
+            assert note[3] == (T1 if stop in updated else old[3])
+    # The memo only saves work: without it, the same bytes.
+    assert rebuild.unremembered.files[FILE] == again
+    assert rebuild.again.sizes == {FILE: len(again)}
+    assert rebuild.again.cards == rebuild.fresh.cards
 
 
 def test_what_each_edit_changes(tmp_path: Path) -> None:
-    lines = {case: Rebuild(tmp_path / case, case).patched.summary_lines() for case in CASES}
+    lines = {case: Rebuild(tmp_path / case, case).again.summary_lines() for case in CASES}
     assert lines == {
         "description": [f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed"],
         # Cook book ingredients shows Kitchenaid's concept as what comes next
@@ -206,39 +223,34 @@ STUDIED = ("torbogen", "stairs-up", "kitchenaid", "mom", "window--silo")
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_anki_imports_a_patched_deck_as_the_full_one(
+def test_anki_applies_a_rebuild_in_place(
     tmp_path: Path, case: str, collections: Callable[[str], Collection]
 ) -> None:
     rebuild = Rebuild(tmp_path, case)
-    first, patched, full = (
-        output.files[FILE] for output in (rebuild.first, rebuild.patched, rebuild.full)
-    )
-    # Two collections with the same history: the first deck imported, some cards studied.
-    studied = {}
-    for name in ("patched", "full"):
-        col = collections(name)
-        assert import_bytes(col, first, tmp_path, "first.apkg") == {"new": 35}
-        cards = [card_of(col, stop, "Place → Concept") for stop in STUDIED]
-        for ease, card_id in zip((3, 4, 4, 3, 1), cards, strict=True):
-            answer(col, card_id, ease)
-        studied[name] = (col, {card_id: scheduling(col, card_id) for card_id in cards})
-    (with_patched, reviews), (with_full, reviews_full) = studied["patched"], studied["full"]
-    logs = (
-        import_bytes(with_patched, patched, tmp_path, "patched.apkg"),
-        import_bytes(with_full, full, tmp_path, "full.apkg"),
-    )
-    assert logs[0] == logs[1]
-    assert contents(with_patched) == contents(with_full)
+    first, again = (output.files[FILE] for output in (rebuild.first, rebuild.again))
+    # The first deck imported, some cards studied; then the rebuild imported.
+    col = collections("studied")
+    assert import_bytes(col, first, tmp_path, "first.apkg") == {"new": 35}
+    cards = [card_of(col, stop, "Place → Concept") for stop in STUDIED]
+    for ease, card_id in zip((3, 4, 4, 3, 1), cards, strict=True):
+        answer(col, card_id, ease)
+    reviews = {card_id: scheduling(col, card_id) for card_id in cards}
+    log = import_bytes(col, again, tmp_path, "again.apkg")
+    (change,) = rebuild.again.changes
+    assert log.get("new", 0) == len(change.added)
+    assert log.get("updated", 0) == len(change.changed) + len(change.refreshed)
+    assert set(log) <= {"new", "updated", "duplicate"}
     stops = 35 + (case == "insert")  # a removed stop stays in Anki: an import never deletes
-    assert with_patched.note_count() == stops  # nothing duplicated
-    for col, before in ((with_patched, reviews), (with_full, reviews_full)):
-        assert {card_id: scheduling(col, card_id) for card_id in before} == before
-    # A collection that never saw the first deck gets the same from either.
-    fresh = collections("fresh-patched"), collections("fresh-full")
-    assert import_bytes(fresh[0], patched, tmp_path, "patched.apkg") == import_bytes(
-        fresh[1], full, tmp_path, "full.apkg"
-    )
-    assert contents(fresh[0]) == contents(fresh[1])
+    assert col.note_count() == stops  # nothing duplicated
+    assert {card_id: scheduling(col, card_id) for card_id in reviews} == reviews
+    # Its notes now read as in a collection that only ever saw the rebuild.
+    fresh = collections("fresh")
+    import_bytes(fresh, again, tmp_path, "again.apkg")
+    held, expected = contents(col), contents(fresh)
+    assert [n for n in held["notes"] if n[0] in {e[0] for e in expected["notes"]}] == expected[
+        "notes"
+    ]
+    assert held["note types"] == expected["note types"]
 
 
 # -- what a patch leaves as it was ------------------------------------------------------------
@@ -257,36 +269,37 @@ def synthetic(loci: int, edited: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_a_one_edit_rebuild_deflates_only_the_chunks_it_changes(tmp_path: Path) -> None:
+def test_a_one_edit_rebuild_changes_one_note(tmp_path: Path) -> None:
     memo = Memo("stamp")
     first = render_decks(load(tmp_path, synthetic(3000), "big.md"), None, now=T0, memo=memo)
     previous = save(first, tmp_path / "build-1")
     edited = load(tmp_path, synthetic(3000, edited=1500), "big.md")
     again = render_decks(edited, previous, now=T1, memo=carried(memo))
-    before, after = (read_zip(output.files["big.apkg"]) for output in (first, again))
-    old, new = before["collection.anki2"].chunks, after["collection.anki2"].chunks
-    assert old is not None and new is not None
-    assert before["collection.anki2"].size > 20 * CHUNK  # a collection of many chunks
-    differ = [i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b]
-    # the database header (its change counter) and the pages of the edited note and its cards
-    assert len(differ) <= 4 and 0 in differ, differ
+    before, after = (rows(output.files["big.apkg"]) for output in (first, again))
+    assert [a for a, b in zip(after["notes"], before["notes"], strict=True) if a != b] == [
+        n for n in after["notes"] if n[6].startswith("big/place-1500\x1f")
+    ]
+    assert [a for a, b in zip(after["cards"], before["cards"], strict=True) if a != b] == [
+        c for c in after["cards"] if c[4] == T1
+    ]
     assert again.summary_lines() == ["big.apkg: 0 added, 1 changed, 2999 unchanged, 0 removed"]
 
 
-def test_an_unchanged_rebuild_of_a_patched_deck_is_byte_identical(tmp_path: Path) -> None:
+def test_an_unchanged_rebuild_of_a_rebuilt_deck_is_byte_identical(tmp_path: Path) -> None:
     rebuild = Rebuild(tmp_path, "insert")
-    second = save(rebuild.patched, tmp_path / "build-2")
+    second = save(rebuild.again, tmp_path / "build-2")
     palaces = load(tmp_path, CASES["insert"][0](SEED))
     third = render_decks(palaces, second, now=T1 + 3600)
-    assert third.files == rebuild.patched.files
+    assert third.files == rebuild.again.files
     assert third.summary_lines() == [f"{FILE}: 0 added, 0 changed, 36 unchanged, 0 removed"]
 
 
 def test_a_damaged_previous_collection_is_reported(tmp_path: Path) -> None:
     first = render_decks(load(tmp_path, SEED), None, now=T0)
     data = bytearray(first.files[FILE])
-    entry = read_zip(bytes(data))["collection.anki2"]
-    start = bytes(data).index(entry.data)
+    with zipfile.ZipFile(io.BytesIO(first.files[FILE])) as package:
+        entry = package.getinfo("collection.anki2")
+    start = entry.header_offset + 30 + len(entry.filename) + len(entry.extra)
     data[start + 5000] ^= 0xFF  # a flipped byte in the deflated collection
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / FILE).write_bytes(bytes(data))
@@ -382,24 +395,6 @@ def test_of_two_palaces_only_the_edited_one_is_rendered(
         "1 unchanged with a new position, room or neighbour",
         "other.apkg: 0 added, 0 changed, 35 unchanged, 0 removed",
     ]
-    save(second, out)
-    # The memo still knows the rooms of the deck it kept: when that palace is edited in the
-    # next build, only the rooms that changed are compared.
-    from builder.deck.history import PreviousDeck
-
-    asked = []
-    notes = PreviousDeck.notes
-
-    def noted(self: PreviousDeck, positions: Any = None) -> Any:
-        asked.append(None if positions is None else list(positions))
-        return notes(self, positions)
-
-    monkeypatch.setattr(PreviousDeck, "notes", noted)
-    load(tmp_path, CASES["description"][0](other), "other.md")
-    edited = load(tmp_path, CASES["concept"][0](SEED))
-    third = render_decks(edited, out, now=T1 + 60, memo=carried(memo), reuse=Reuse(kept.keys))
-    assert list(third.files) == ["other.apkg"]
-    assert asked == [[(1, 7)]]  # the entrance: stops 1 to 6
 
 
 def test_a_kept_deck_deleted_since_is_rendered_after_all(tmp_path: Path) -> None:
@@ -435,46 +430,27 @@ def test_a_kept_deck_changes_no_id_of_the_decks_after_it(tmp_path: Path) -> None
 
 
 def test_a_previous_deck_zipped_otherwise_gives_the_same_rebuild(tmp_path: Path) -> None:
-    # Decks of earlier versions hold the collection as one deflate stream, and no chunk list.
+    # Decks of earlier versions, or rezipped by hand: only what the entries hold counts.
     rebuild = Rebuild(tmp_path, "concept")
     rezipped = tmp_path / "rezipped"
     rezipped.mkdir()
     with (
         zipfile.ZipFile(io.BytesIO(rebuild.first.files[FILE])) as package,
-        zipfile.ZipFile(rezipped / FILE, "w", zipfile.ZIP_DEFLATED) as other,
+        zipfile.ZipFile(rezipped / FILE, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as other,
     ):
-        for name in package.namelist():
+        for name in reversed(package.namelist()):
             other.writestr(name, package.read(name))
-    assert read_zip((rezipped / FILE).read_bytes())["collection.anki2"].chunks is None
+    assert (rezipped / FILE).read_bytes() != rebuild.first.files[FILE]
     palaces = load(tmp_path, CASES["concept"][0](SEED))
     again = render_decks(palaces, rezipped, now=T1)
-    assert again.files == rebuild.patched.files
-
-
-@pytest.mark.parametrize("change", ["same", "longer", "shorter", "middle"])
-def test_a_collection_entry_copies_exactly_the_equal_chunks(change: str) -> None:
-    from builder.deck.package import collection_entry
-
-    old = bytes(range(256)) * (CHUNK * 7 // 2 // 256)  # three and a half chunks
-    new = {
-        "same": old,
-        "longer": old + b"more",
-        "shorter": old[: 3 * CHUNK - 1],
-        "middle": old[:CHUNK] + b"x" + old[CHUNK + 1 :],
-    }[change]
-    entry = collection_entry(new, (old, collection_entry(old, None).chunks or []))
-    assert zlib.decompress(entry.data, -15) == new and entry.crc == zlib.crc32(new)
-    # Which chunks are copied: marked ones stand for the previous package's.
-    marked = collection_entry(new, (old, [b"<%d>" % i for i in range(4)]))
-    copied = [int(piece[1:-1]) for piece in marked.chunks or [] if piece.startswith(b"<")]
-    expected = {"same": [0, 1, 2, 3], "longer": [0, 1, 2], "shorter": [0, 1], "middle": [0, 2, 3]}
-    assert copied == expected[change]
+    assert again.files == rebuild.again.files
 
 
 def test_a_deck_key_does_not_depend_on_how_python_holds_its_strings(tmp_path: Path) -> None:
     import sys
 
-    from builder.deck.notes import layout, media_name
+    from builder.deck.media import media_name
+    from builder.deck.notes import layout
 
     palaces = load(tmp_path, SEED)
     before = layout(palaces[0], ALL_KINDS, "", media_name).key

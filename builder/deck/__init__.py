@@ -1,43 +1,29 @@
 """The Anki decks: one `.apkg` per palace, rendered in memory.
 
-    records ─ notes.py ─▶ rooms with keys ─┬─ unchanged deck: kept as it is (memo.Reuse)
-                                           └─ rooms to render ─ notes.py ─▶ deck notes
-            ─ changes.py (+ history.py: the previous deck) ─▶ ids, mods, rows to write
-            ─ collection.py ─▶ collection (new, or the previous one patched)
-            ─ package.py ─▶ .apkg bytes
+    records ─ notes.py ─▶ rooms with a key ─┬─ unchanged deck: kept as it is (memo.Reuse)
+                                            └─ notes.py ─▶ deck notes
+            ─ changes.py (+ history.py: the previous deck) ─▶ ids, mods, changes
+            ─ package.py (genanki) ─▶ collection ─▶ .apkg bytes
 
 The previous build's decks are the only state the decks need: a note keeps its `mod` while its
 fields stay the same, and gets a newer one when they change, so Anki's default import ("update
-if newer") applies exactly the edits, and an unchanged palace rebuilds byte for byte. The memo
-only makes rebuilds faster: with it, a rebuild renders and compares only the rooms that
-changed; without it, every note is compared, with the same result to the byte.
+if newer") applies exactly the edits, and an unchanged palace rebuilds byte for byte.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
+import hashlib
 import os
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from builder.deck.changes import Comparison, IdSource, PalaceChanges, model_mod
-from builder.deck.collection import NewCollection, decks_json, models_json, patch_collection
-from builder.deck.history import PreviousDeck, PreviousNote, digest, read_previous
-from builder.deck.model import ALL_KINDS, Design, design, model_json
+from builder.deck.history import PreviousDeck, read_previous
+from builder.deck.media import media_names
+from builder.deck.model import ALL_KINDS, Design, design, note_type
 from builder.deck.notes import Layout, LocusRef, MediaName, layout, room_notes, stop_refs
-from builder.deck.package import (
-    COLLECTION,
-    Entry,
-    Known,
-    collection_entry,
-    deflate_while,
-    file_entry,
-    write_zip,
-)
-from builder.deck.remember import Remembered, RoomsHeld, media_names
+from builder.deck.package import collection, zipped
 from builder.notes.records import Palace
 
 if TYPE_CHECKING:
@@ -98,9 +84,9 @@ def render_decks(
     `now` is the time given to new and changed notes (default: `build_time()`).
     `deck_prefix` (e.g. `Study::ML`) puts every palace's deck under that deck in Anki; deck ids,
     note GUIDs and the note type do not depend on it.
-    `memo` remembers between builds which rooms each deck holds and the pictures' media names;
-    `reuse` keeps a deck whose notes, kinds, prefix and note type are unchanged as the previous
-    build wrote it, unread (see `builder/memo.py`).
+    `memo` remembers the pictures' media names between builds; `reuse` keeps a deck whose
+    notes, kinds, prefix and note type are unchanged as the previous build wrote it, unread
+    (see `builder/build/memo.py`).
     """
     unknown = kinds - ALL_KINDS
     if unknown:
@@ -122,13 +108,10 @@ def render(
     *,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
-    incremental: bool = True,
 ) -> DeckOutput:
-    """`render_decks` with the card design given (tests use it to change templates and CSS).
-    `incremental` False writes every collection anew instead of patching the previous one."""
+    """`render_decks` with the card design given (tests use it to change templates and CSS)."""
     ids = IdSource(now)
     names = media_names(memo)
-    remembered = Remembered(memo)
     files: dict[str, bytes] = {}
     sizes: dict[str, int] = {}
     changes: list[PalaceChanges] = []
@@ -136,28 +119,20 @@ def render(
     for palace in palaces:
         file = deck_name(palace)
         rooms = layout(palace, kinds, deck_prefix, names)
-        key = digest(rooms.key + cards.checksum.encode("ascii"))
+        key = hashlib.sha256(rooms.key + cards.checksum.encode("ascii")).hexdigest()[:32]
         count += rooms.cards
         if reuse is not None and reuse.keep(file, key):
             size = _kept_size(previous_dir, file)
             if size is not None:
                 sizes[file] = size
-                remembered.kept(key, size)
                 refs = tuple(stop_refs(palace))
                 changes.append(PalaceChanges(palace.id, file, (), (), refs, ()))
                 continue
             reuse.kept.discard(file)  # gone since the build began: render it after all
         previous = read_previous(previous_dir / file if previous_dir else None)
-        try:
-            data, change = _render_palace(
-                rooms, previous, cards, now, ids, names, remembered, incremental
-            )
-        finally:
-            if previous is not None:
-                previous.close()
+        data, change = _render_palace(rooms, previous, cards, now, ids, names)
         files[file] = data
         sizes[file] = len(data)
-        remembered.written(key, rooms, data)
         changes.append(change)
     return DeckOutput(files, tuple(changes), count, sizes)
 
@@ -178,117 +153,15 @@ def _render_palace(
     now: int,
     ids: IdSource,
     names: MediaName,
-    remembered: Remembered,
-    incremental: bool,
 ) -> tuple[bytes, PalaceChanges]:
-    """One palace's package: the previous collection patched, or a new one."""
-    # First what needs no previous deck: meanwhile, a second thread inflates it.
-    refs = stop_refs(rooms.palace) if previous is not None else []
-    decks = decks_json(rooms.decks)
-    if previous is not None:
-        previous.open()
-        if previous.model is None:  # not a deck of ours: start afresh
-            previous = None
+    """One palace's package, and what changed since the previous one."""
+    old_notes = previous.notes if previous is not None else {}
     comparison = Comparison(now, ids.after(previous.max_note_id if previous else 0))
-    if previous is None:
-        old_notes: dict[str, PreviousNote] = {}
-        for slot in rooms.rooms:
-            comparison.compare(room_notes(rooms, slot, names), old_notes)
-        held = None
-    else:
-        held = remembered.rooms(previous.digest) if incremental else None
-        old_notes = _compare(comparison, rooms, previous, held, refs, names)
-    changes = comparison.changes(rooms.palace.id, old_notes)
-    same_design = previous is not None and previous.model_checksum == design.checksum
-    mod = model_mod(previous.model_mod if previous else None, same_design, now)
-    models = models_json(model_json(design, mod, rooms.decks[0][0]))
-    if previous is None or not incremental:
-        new = NewCollection(sorted(comparison.rows), comparison.cards(), models, decks)
-        rows = new.rows()
-        known: Known | None = (rows, deflate_while(rows, new.index))
-        collection = new.finish()
-    else:
-        old_cards = previous.cards(None if held is None else [n.id for n in old_notes.values()])
-        patch = comparison.patch(old_notes, old_cards)
-        if not same_design:
-            patch.models = models
-        (old_decks,) = previous.db.execute("SELECT decks FROM col").fetchone()
-        if decks != old_decks:
-            patch.decks = decks
-        collection = patch_collection(previous.db, patch)
-        known = (previous.collection, previous.entries[COLLECTION].chunks or [])
-    return _package(rooms, collection, known, previous, names), changes
-
-
-def _compare(
-    comparison: Comparison,
-    rooms: Layout,
-    previous: PreviousDeck,
-    held: RoomsHeld | None,
-    refs: list[LocusRef],
-    names: MediaName,
-) -> dict[str, PreviousNote]:
-    """Compare the notes with the previous deck's: all of them, or (`held`: the rooms the
-    previous deck holds) those of the rooms it does not hold as they are. Returns the previous
-    notes compared: those of the rooms compared, and any other no longer on the walk."""
-    if held is None:
-        old_notes = previous.notes()
-        for slot in rooms.rooms:
-            comparison.compare(room_notes(rooms, slot, names), old_notes)
-        return old_notes
-    keys, starts, counts = held
-    new_keys = {slot.key for slot in rooms.rooms}
-    old_notes = previous.notes(
-        _merged(
-            (start + 1, start + count + 1)  # positions (the sort field) count from 1
-            for key, start, count in zip(keys, starts, counts, strict=True)
-            if key not in new_keys
-        )
-    )
-    old_keys = set(keys)
     for slot in rooms.rooms:
-        if slot.key in old_keys:
-            comparison.same(refs[slot.start : slot.start + slot.stops])
-        else:
-            comparison.compare(room_notes(rooms, slot, names), old_notes)
-    return old_notes
-
-
-def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Ranges `[first, end)` with the touching and overlapping ones joined."""
-    merged: list[tuple[int, int]] = []
-    for first, end in sorted(ranges):
-        if merged and first <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((first, end))
-    return merged
-
-
-def _package(
-    rooms: Layout,
-    collection: bytes,
-    known: Known | None,
-    previous: PreviousDeck | None,
-    names: MediaName,
-) -> bytes:
-    """The zip: the collection (its unchanged chunks copied from the previous package), the
-    media list, and the pictures (copied from the previous package when it has them)."""
-    old_media: dict[str, Entry] = {}  # media name → entry of the previous package
-    if previous is not None:
-        entries = previous.entries
-        with contextlib.suppress(KeyError, ValueError, TypeError, AttributeError):
-            listed = json.loads(entries["media"].contents())
-            old_media = {name: entries[number] for number, name in listed.items()}
-    listing = {str(number): name for number, (name, _) in enumerate(rooms.media)}
-    files = [
-        collection_entry(collection, known),
-        file_entry("media", json.dumps(listing).encode("utf-8")),
-    ]
-    for number, (name, path) in enumerate(rooms.media):
-        old = old_media.get(name)
-        if old is not None:
-            files.append(old._replace(name=str(number)))
-        else:
-            files.append(file_entry(str(number), path.read_bytes(), path.suffix.lower()))
-    return write_zip(sorted(files, key=lambda entry: entry.name))
+        comparison.compare(room_notes(rooms, slot, names), old_notes)
+    changes = comparison.changes(rooms.palace.id, old_notes)
+    previous_mod = previous.model_mod if previous is not None else None
+    same_design = previous is not None and previous.model_checksum == design.checksum
+    mod = model_mod(previous_mod, same_design, now)
+    data = collection(note_type(design), mod, rooms.decks, comparison.placed)
+    return zipped(data, rooms.media), changes

@@ -5,24 +5,19 @@ the stored one. So a note whose fields and tags are exactly those of the previou
 previous `mod` (and note id): an unchanged palace rebuilds byte for byte. A new or changed
 note gets `max(previous mod + 1, now)`, so it always grows. The note type works the same way with
 a checksum of its templates and CSS.
-
-Only the rooms whose key the previous deck does not hold are compared (`Rooms`): the others
-show exactly what they showed, so their notes and cards stay as they are.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from builder.deck.collection import CardRow, NoteRow, Patch
-from builder.deck.history import Card, PreviousNote
+from builder.deck.history import PreviousNote
 from builder.deck.model import CARD_KINDS, FIELDS
 from builder.deck.notes import DeckNote, LocusRef, own_content
 
 CARD_ID_SPACE = len(CARD_KINDS)  # a card's id is its note's id + its ord: never lower this
-_ORDS = [[o for o in range(CARD_ID_SPACE) if bits >> o & 1] for bits in range(1 << CARD_ID_SPACE)]
 _NAMED = 10  # removed stops named in a summary line
 _ID, _LOCUS, _POSITION = (FIELDS.index(name) for name in ("Id", "Locus", "Position"))
 
@@ -84,76 +79,36 @@ class NewIds:
 
 
 class Comparison:
-    """Notes compared with the previous deck: their ids and mods, rows, cards and changes."""
+    """Notes compared with the previous deck: each with its id and mod, and the changes."""
 
     def __init__(self, now: int, new_ids: NewIds) -> None:
         self.now, self.new_ids = now, new_ids
-        self.rows: list[NoteRow] = []  # every compared note, in walk order
-        self.inserted: list[NoteRow] = []  # the new ones
-        self.updated: list[NoteRow] = []  # the ones with a new mod
-        # every compared note's cards: note id, deck, due, mod, a bit per template ord
-        self.note_cards: list[tuple[int, int, int, int, int]] = []
+        self.placed: list[tuple[DeckNote, int, int]] = []  # note, id, mod, in walk order
         self.seen: set[str] = set()  # GUIDs compared
         self.added: list[LocusRef] = []
         self.changed: list[LocusRef] = []
         self.unchanged: list[LocusRef] = []
         self.refreshed: list[LocusRef] = []
 
-    def compare(self, notes: Sequence[DeckNote], old_notes: Mapping[str, PreviousNote]) -> None:
+    def compare(self, notes: Iterable[DeckNote], old_notes: Mapping[str, PreviousNote]) -> None:
         """Give each note its id and mod, and note how it changed."""
-        now, rows, note_cards, seen = self.now, self.rows, self.note_cards, self.seen
         for note in notes:
             old = old_notes.get(note.guid)
             if old is None:
-                note_id, mod = self.new_ids(), now
+                note_id, mod = self.new_ids(), self.now
                 self.added.append(note.ref)
-                row = (note_id, note.guid, mod, note.tags, note.flds, note.position, note.csum)
-                self.inserted.append(row)
             elif old.flds == note.flds and old.tags == note.tags:
                 note_id, mod = old.id, old.mod
                 self.unchanged.append(note.ref)
-                row = (note_id, note.guid, mod, note.tags, note.flds, note.position, note.csum)
             else:
-                note_id, mod = old.id, max(old.mod + 1, now)
+                note_id, mod = old.id, max(old.mod + 1, self.now)
                 if own_content(old.flds) != own_content(note.flds):
                     self.changed.append(note.ref)
                 else:
                     self.unchanged.append(note.ref)
                     self.refreshed.append(note.ref)
-                row = (note_id, note.guid, mod, note.tags, note.flds, note.position, note.csum)
-                self.updated.append(row)
-            rows.append(row)
-            note_cards.append((note_id, note.deck, note.position, mod, note.ords))
-            seen.add(note.guid)
-
-    def cards(self) -> list[CardRow]:
-        """The cards of the compared notes, in id order."""
-        return [
-            (note_id + ord_, note_id, deck, ord_, mod, due)
-            for note_id, deck, due, mod, ords in sorted(self.note_cards)
-            for ord_ in _ORDS[ords]
-        ]
-
-    def same(self, refs: Iterable[LocusRef]) -> None:
-        """Stops of rooms the previous deck holds as they are."""
-        self.unchanged.extend(refs)
-
-    def patch(self, old_notes: Mapping[str, PreviousNote], old_cards: Mapping[int, Card]) -> Patch:
-        """The rows to delete, update and insert in the previous collection: the compared
-        notes, with exactly their cards (new kinds, a stop no longer the last, a room's deck),
-        and no note of a stop that is gone (`old_notes`: at least those of the compared
-        stops, `old_cards`: theirs)."""
-        patch = Patch(updated_notes=self.updated, inserted_notes=self.inserted)
-        patch.deleted_notes = [old.id for guid, old in old_notes.items() if guid not in self.seen]
-        cards = {card[0]: card for card in self.cards()}
-        for card_id, old in old_cards.items():
-            card = cards.get(card_id)
-            if card is None:
-                patch.deleted_cards.append(card_id)
-            elif card != old:
-                patch.updated_cards.append(card)
-        patch.inserted_cards = [card for card_id, card in cards.items() if card_id not in old_cards]
-        return patch
+            self.placed.append((note, note_id, mod))
+            self.seen.add(note.guid)
 
     def changes(self, palace_id: str, old_notes: Mapping[str, PreviousNote]) -> PalaceChanges:
         gone = sorted((old for guid, old in old_notes.items() if guid not in self.seen),

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any, NamedTuple
+
+import genanki
 
 MODEL_NAME = "Palace locus"
 
@@ -108,96 +109,18 @@ def design() -> Design:
     return Design(templates, cards.joinpath("style.css").read_text("utf-8"))
 
 
-def model_json(design: Design, mod: int, deck_id: int) -> dict[str, Any]:
-    """The note type as Anki's legacy collection stores it in `col.models` (the JSON genanki
-    0.13 writes, key for key: `tests/test_deck.py` holds the two side by side)."""
-    return {
-        "css": design.css,
-        "did": deck_id,
-        "flds": [_field_json(number, name) for number, name in enumerate(FIELDS)],
-        "id": str(MODEL_ID),
-        "latexPost": LATEX_POST,
-        "latexPre": LATEX_PRE,
-        "latexsvg": False,
-        "mod": mod,
-        "name": MODEL_NAME,
-        "req": required_fields(design),
-        "sortf": SORT_FIELD,
-        "tags": [],
-        "tmpls": [
-            _template_json(number, kind.template, front, back)
-            for number, (kind, (front, back)) in enumerate(
-                zip(CARD_KINDS, design.templates, strict=True)
-            )
-        ],
-        "type": 0,
-        "usn": -1,
-        "vers": [],
-    }
-
-
-def _field_json(number: int, name: str) -> dict[str, Any]:
-    return {"name": name, "ord": number, "font": "Liberation Sans", "media": [], "rtl": False,
-            "size": 20, "sticky": False}  # fmt: skip
-
-
-def _template_json(number: int, name: str, front: str, back: str) -> dict[str, Any]:
-    return {"name": name, "qfmt": front, "afmt": back, "ord": number, "bafmt": "", "bqfmt": "",
-            "bfont": "", "bsize": 0, "did": None}  # fmt: skip
-
-
-LATEX_PRE = (
-    "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n"
-    "\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n"
-    "\\begin{document}\n"
-)
-LATEX_POST = "\\end{document}"
-
-
 @cache
-def required_fields(design: Design) -> list[list[Any]]:
-    """Anki's legacy `req` of each card type: the fields without which its front shows no field
-    at all (`[ord, "all", [field ords]]`), else any of which it needs (`[ord, "any", ...]`).
-
-    Current Anki works this out itself; older versions read it from the note type. The rule is
-    genanki's (and Anki 2.1's): render the front with all fields filled but one, or one only."""
-    req: list[list[Any]] = []
-    for number, (front, _) in enumerate(design.templates):
-        tokens = _mustache(front)
-        required = [
-            i for i, name in enumerate(FIELDS) if not _shows_a_field(tokens, set(FIELDS) - {name})
-        ]
-        if required:
-            req.append([number, "all", required])
-            continue
-        required = [i for i, name in enumerate(FIELDS) if _shows_a_field(tokens, {name})]
-        if not required:
-            raise ValueError(f"card type {CARD_KINDS[number].template!r} never shows a field")
-        req.append([number, "any", required])
-    return req
-
-
-_MUSTACHE = re.compile(r"{{([#^/]?)\s*(.*?)\s*}}")
-
-
-def _mustache(template: str) -> list[tuple[str, str]]:
-    """The tags of a template: ("#", name) opens a section, ("^", name) an inverted one, ("/",
-    name) closes one, ("", name) shows a field."""
-    return [(match.group(1), match.group(2)) for match in _MUSTACHE.finditer(template)]
-
-
-def _shows_a_field(tokens: list[tuple[str, str]], filled: set[str]) -> bool:
-    """Whether a front with these tags shows the content of some field when exactly the fields
-    in `filled` are non-empty (Mustache: a section shows when its field is non-empty, an
-    inverted one when it is empty; an unknown name, e.g. `text:Field`, is empty)."""
-    hidden: list[bool] = []  # per open section: whether it hides its content
-    for kind, name in tokens:
-        if kind in ("#", "^"):
-            outer = bool(hidden) and hidden[-1]
-            hidden.append(outer or ((name in filled) != (kind == "#")))
-        elif kind == "/":
-            if hidden:
-                hidden.pop()
-        elif name in filled and not (hidden and hidden[-1]):
-            return True
-    return False
+def note_type(design: Design) -> genanki.Model:
+    """The note type as genanki writes it; its `mod` is the timestamp the package is written
+    with. genanki works out each card type's required fields (`req`) from the fronts once."""
+    return genanki.Model(
+        MODEL_ID,
+        MODEL_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[
+            {"name": kind.template, "qfmt": front, "afmt": back}
+            for kind, (front, back) in zip(CARD_KINDS, design.templates, strict=True)
+        ],
+        css=design.css,
+        sort_field_index=SORT_FIELD,
+    )

@@ -4,10 +4,9 @@ Every field is HTML: the owner's Markdown goes through `markup.inline` (safe HTM
 through `html.escape`. A note's GUID comes from its identity only (palace id + stop id), never
 from what it says, so fixing a typo, moving a locus or renaming a room keeps the note.
 
-The notes are laid out room by room (`layout`): each room gets a key, a digest of everything
-its notes show (its loci, its place on the walk, the stops just before and after it, the card
-kinds). Notes are rendered per room (`room_notes`), so a rebuild renders only the rooms whose
-key is not in the previous deck.
+The notes are laid out room by room (`layout`) with a key per room, a digest of everything its
+notes show (its loci, its place on the walk, the stops just before and after it, the card
+kinds); the deck's key joins them, so an unchanged deck is known before any note is rendered.
 """
 
 from __future__ import annotations
@@ -48,7 +47,6 @@ class DeckNote(NamedTuple):
 
     ref: LocusRef  # the stop: its id, and its place as written (for the build summary)
     guid: str
-    csum: int  # Anki's checksum of the first field
     flds: str  # the fields as Anki stores them, joined by U+001F
     tags: str  # Anki's stored form: " tag1 tag2 "
     deck: int  # deck id of the note's room
@@ -69,14 +67,7 @@ def note_guid(palace_id: str, stop_id: str) -> str:
     return _base64(digest[:9], newline=False).decode("ascii")
 
 
-def first_field_checksum(text: str) -> int:
-    """Anki's checksum of a note's first field: the first 32 bits of SHA-1 of its text without
-    HTML. The first field is the Id, `<palace id>/<stop id>`: ids never hold HTML."""
-    return _from_bytes(_sha1(text.encode()).digest()[:4], "big")
-
-
-_sha256, _sha1 = hashlib.sha256, hashlib.sha1
-_base64, _from_bytes = binascii.b2a_base64, int.from_bytes
+_sha256, _base64 = hashlib.sha256, binascii.b2a_base64
 
 
 def field_name(text: str) -> str:
@@ -91,13 +82,8 @@ def deck_name_part(text: str, fallback: str) -> str:
     return text.replace("::", ":").strip() or fallback
 
 
-# A picture file → its media name in the deck (see `media_name`).
+# A picture file → its media name in the deck (see `media.media_name`).
 MediaName = Callable[[Path], str]
-
-
-def media_name(file: Path) -> str:
-    """A picture's bare, unique, deterministic media name: a hash of its contents + suffix."""
-    return f"palace-{hashlib.sha256(file.read_bytes()).hexdigest()[:20]}{file.suffix.lower()}"
 
 
 def img(picture: Picture | None, names: MediaName) -> str:
@@ -269,7 +255,6 @@ def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNot
             DeckNote(
                 LocusRef(stop_id, name),
                 note_guid(palace_id, stop_id),
-                first_field_checksum(id_field),
                 flds,
                 tags,
                 deck,
