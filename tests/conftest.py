@@ -49,6 +49,15 @@ def make_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectMake
     return make
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`: {relative POSIX path: bytes}, sorted."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
 # -- golden files ------------------------------------------------------------------------------
 def assert_golden(expected_file: Path, actual: str) -> None:
     """`actual` must be the text of `expected_file`; a mismatch fails with a short unified diff.

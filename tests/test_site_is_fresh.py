@@ -7,29 +7,21 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, snapshot
 
 from builder.cli import main
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_committed_site_is_built_from_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    committed = files(REPO / "site")
+    committed = snapshot(REPO / "site")
     assert "ml-palace.apkg" in committed and "index.html" in committed
     shutil.copytree(REPO / "site", tmp_path / "site")  # the decks in it are the previous build
     monkeypatch.chdir(REPO)
     # --full: render everything, whatever a record of an earlier build would say
     assert main(["build", "--full", "--out", str(tmp_path / "site")]) == 0
-    rebuilt = files(tmp_path / "site")
+    rebuilt = snapshot(tmp_path / "site")
     stale = sorted(
         name
         for name in committed.keys() | rebuilt.keys()
