@@ -7,41 +7,22 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 from anki.collection import Collection
-from anki.import_export_pb2 import (
-    IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-    ImportAnkiPackageOptions,
-    ImportAnkiPackageRequest,
-    ImportResponse,
-)
+from anki.import_export_pb2 import ImportAnkiPackageRequest, ImportResponse
+from conftest import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
 
 from builder.deck import ALL_KINDS, render, render_decks
 from builder.deck.model import MODEL_NAME, Design, design
 from builder.notes.load import load_notes
 from builder.notes.records import Palace
 
-if TYPE_CHECKING:
-    from anki.cards import CardId  # importing it before anki.collection is a circular import
-
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_700_000_000  # the first build
 T1 = T0 + 86_400  # the rebuild after editing, a day later
-
-# What Anki's import screen starts with (checked against the collection's presets below):
-# match notes by GUID, update a note or note type only if the incoming one is newer.
-DEFAULT_OPTIONS = ImportAnkiPackageOptions(
-    merge_notetypes=False,
-    update_notes=IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-    update_notetypes=IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
-    with_scheduling=False,
-    with_deck_configs=False,
-)
 
 
 @pytest.fixture
@@ -78,20 +59,6 @@ def import_deck(col: Collection, apkg: Path) -> ImportResponse.Log:
     return col.import_anki_package(request).log
 
 
-def counts(log: ImportResponse.Log) -> dict[str, int]:
-    found = {
-        "new": len(log.new),
-        "updated": len(log.updated),
-        "duplicate": len(log.duplicate),
-        "conflicting": len(log.conflicting),
-        "first_field_match": len(log.first_field_match),
-        "missing_notetype": len(log.missing_notetype),
-        "missing_deck": len(log.missing_deck),
-        "empty_first_field": len(log.empty_first_field),
-    }
-    return {kind: n for kind, n in found.items() if n}
-
-
 def note_types(col: Collection) -> list[str]:
     return sorted(m["name"] for m in col.models.all() if m["name"].startswith(MODEL_NAME))
 
@@ -99,36 +66,6 @@ def note_types(col: Collection) -> list[str]:
 def note_of(col: Collection, stop_id: str) -> dict[str, str]:
     (note_id,) = col.find_notes(f'"Id:*/{stop_id}"')
     return dict(col.get_note(note_id).items())
-
-
-def card_of(col: Collection, stop_id: str, template: str) -> CardId:
-    (card_id,) = col.find_cards(f'"Id:*/{stop_id}" "card:{template}"')
-    return card_id
-
-
-@dataclass(frozen=True)
-class Scheduling:
-    type: int
-    queue: int
-    due: int
-    ivl: int
-    reps: int
-    revlog: tuple[tuple[int, int, int], ...]  # (id, ease, ivl)
-
-
-def scheduling(col: Collection, card_id: CardId) -> Scheduling:
-    card = col.get_card(card_id)
-    assert col.db is not None
-    revlog = col.db.all("SELECT id, ease, ivl FROM revlog WHERE cid = ? ORDER BY id", card_id)
-    return Scheduling(
-        card.type, card.queue, card.due, card.ivl, card.reps, tuple(map(tuple, revlog))
-    )
-
-
-def answer(col: Collection, card_id: CardId, ease: int) -> None:
-    card = col.get_card(card_id)
-    card.start_timer()
-    col.sched.answerCard(card, ease)  # type: ignore[arg-type]
 
 
 class _Tags(HTMLParser):

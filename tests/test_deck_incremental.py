@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageRequest
+from conftest import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
 
 from builder.build.memo import Memo, Reuse
 from builder.deck import ALL_KINDS, DeckOutput, render, render_decks
@@ -26,7 +27,6 @@ from builder.deck.model import design
 from builder.errors import PalaceError
 from builder.notes.load import load_notes
 from builder.notes.records import Palace
-from tests.test_deck_anki import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = (ROOT / "source" / "ml-palace.md").read_text(encoding="utf-8")
