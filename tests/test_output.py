@@ -16,7 +16,15 @@ from builder.build import fingerprint
 from builder.build.fingerprint import record_file
 from builder.cli import main
 from builder.errors import OutputError
-from builder.output import MANIFEST, WriteReport, check_output_folder, swap, write_output
+from builder.output import (
+    MANIFEST,
+    WriteReport,
+    cache,
+    check_output_folder,
+    guards,
+    swap,
+    write_output,
+)
 
 
 def test_writes_files_and_manifest(tmp_path: Path) -> None:
@@ -123,7 +131,7 @@ def aged(root: Path) -> None:
     Not the spare in `.palace-cache/` either: its files are the output folder's."""
     past = time.time() - 60
     for path in root.rglob("*"):
-        if not {"site", swap.CACHE} & set(path.relative_to(root).parts):
+        if not {"site", cache.CACHE} & set(path.relative_to(root).parts):
             os.utime(path, (past, past))
 
 
@@ -289,33 +297,33 @@ def test_a_build_killed_mid_fallback_swap_is_rolled_back_not_deleted(tmp_path: P
     out = tmp_path / "site"
     write_output(out, {"index.html": b"home"})
     (out / "CNAME").write_text("palace.example.org\n")
-    os.rename(out, tmp_path / swap.CACHE / "staging-site-old")
-    (tmp_path / swap.CACHE / "staging-site-4242").mkdir()  # the new build, half assembled
+    os.rename(out, tmp_path / cache.CACHE / "staging-site-old")
+    (tmp_path / cache.CACHE / "staging-site-4242").mkdir()  # the new build, half assembled
     report = write_output(out, {"index.html": b"new home"})
     assert report.cleaned == ((tmp_path / ".palace-cache/staging-site-4242").as_posix(),)
     assert (out / "CNAME").exists() and (out / "index.html").read_bytes() == b"new home"
-    assert not any(p.name.startswith("staging-") for p in (tmp_path / swap.CACHE).iterdir())
+    assert not any(p.name.startswith("staging-") for p in (tmp_path / cache.CACHE).iterdir())
 
 
 def test_temp_files_of_dead_processes_are_cleaned_and_said(tmp_path: Path) -> None:
     out = tmp_path / "site"
     write_output(out, {"index.html": b"home"})
-    cache = tmp_path / swap.CACHE
-    gone = cache / ".palace-999999999-x1.tmp"  # no such process
-    alive = cache / f"{swap.temp_prefix()}x2.tmp"  # this one: still writing it
+    folder = tmp_path / cache.CACHE
+    gone = folder / ".palace-999999999-x1.tmp"  # no such process
+    alive = folder / f"{cache.temp_prefix()}x2.tmp"  # this one: still writing it
     for temp in (gone, alive):
         temp.write_text("half a record")
-    (cache / "notes.tmp").write_text("not ours")
+    (folder / "notes.tmp").write_text("not ours")
     report = write_output(out, {"index.html": b"home"})
     assert report.cleaned == (gone.as_posix(),)
     assert f"cleaned up after an interrupted build: {gone.as_posix()}" in str(report)
-    assert not gone.exists() and alive.exists() and (cache / "notes.tmp").exists()
+    assert not gone.exists() and alive.exists() and (folder / "notes.tmp").exists()
 
 
 def test_the_cache_ignores_itself_even_after_a_kill_between_its_two_files(tmp_path: Path) -> None:
-    (tmp_path / swap.CACHE).mkdir()  # killed before .gitignore was written
+    (tmp_path / cache.CACHE).mkdir()  # killed before .gitignore was written
     write_output(tmp_path / "site", {"index.html": b"home"})
-    assert (tmp_path / swap.CACHE / ".gitignore").read_text() == swap.IGNORE_ALL
+    assert (tmp_path / cache.CACHE / ".gitignore").read_text() == cache.IGNORE_ALL
 
 
 @pytest.mark.parametrize(
@@ -358,7 +366,7 @@ def test_mount_points_are_read_with_their_escapes(tmp_path: Path) -> None:
         f"40 22 0:5 / {escaped}/deck\\040one.apkg rw - tmpfs tmpfs rw\n"
         f"41 22 0:6 / {escaped}-other rw - tmpfs tmpfs rw\n"
     )
-    assert swap.mount_points(out, table) == [out / "deck one.apkg"]
+    assert guards.mount_points(out, table) == [out / "deck one.apkg"]
 
 
 def test_a_report_says_what_it_could_not_clean() -> None:
@@ -418,7 +426,7 @@ def snapshot(out: Path) -> dict[str, object]:
 
 
 def spare_of(out: Path) -> Path:
-    return out.parent / swap.CACHE / f"spare-{out.name}"
+    return out.parent / cache.CACHE / f"spare-{out.name}"
 
 
 def link(path: Path, to: Path) -> None:
@@ -571,12 +579,12 @@ def test_a_killed_builds_folder_becomes_the_spare_and_is_said(tmp_path: Path) ->
     out = tmp_path / "site"
     write_output(out, V1)
     write_output(out, V2)
-    killed = tmp_path / swap.CACHE / "staging-site-4242"
+    killed = tmp_path / cache.CACHE / "staging-site-4242"
     os.rename(spare_of(out), killed)  # killed while assembling its folder in the spare
     (killed / "index.html").unlink()
     (killed / "index.html").write_bytes(b"half written")
     report = write_output(out, V3)
     assert report.cleaned == (killed.as_posix(),)
     assert snapshot(out)["index.html"] == b"home 3" and not killed.exists()
-    folders = [p.name for p in (tmp_path / swap.CACHE).iterdir() if p.is_dir()]
+    folders = [p.name for p in (tmp_path / cache.CACHE).iterdir() if p.is_dir()]
     assert folders == ["spare-site"]

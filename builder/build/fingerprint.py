@@ -75,7 +75,7 @@ def settings_of(config_values: Mapping[str, Any], sources: Iterable[str]) -> dic
 def record_file(out: Path) -> Path:
     """Where the record of the builds into `out` is kept: `.palace-cache/<name>.json` beside it."""
     folder = out.resolve()
-    from builder.output.swap import CACHE
+    from builder.output.cache import CACHE
 
     return folder.parent / CACHE / f"{folder.name or 'root'}.json"
 
@@ -254,7 +254,7 @@ def library_files() -> list[Path]:
 def save(out: Path, fingerprint: Fingerprint) -> None:
     """Write the record atomically (a reader never sees half of it)."""
     from builder.output import replace_file
-    from builder.output.swap import cache_folder
+    from builder.output.cache import cache_folder
 
     data = json.dumps(
         {field.name: getattr(fingerprint, field.name) for field in dataclasses.fields(fingerprint)},

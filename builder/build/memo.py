@@ -94,7 +94,7 @@ class Memo:
 
 def memo_file(out: Path) -> Path:
     """`.palace-cache/<name of out>.memo`, beside `out`."""
-    from builder.output.swap import CACHE
+    from builder.output.cache import CACHE
 
     folder = out.resolve()
     return folder.parent / CACHE / f"{folder.name or 'root'}.memo"
@@ -119,7 +119,7 @@ def save(out: Path, memo: Memo) -> None:
     """Keep what this build used for the next one, replacing the file atomically. Failing to is
     harmless: the next build renders more."""
     from builder.output import replace_file
-    from builder.output.swap import cache_folder
+    from builder.output.cache import cache_folder
 
     with contextlib.suppress(OSError):
         cache_folder(out)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import OutputError
-from builder.output import swap
+from builder.output import cache, guards, swap
 from builder.output.staging import Link, Plan, staying
 
 MANIFEST = ".palace-manifest"
@@ -52,7 +52,7 @@ class WriteReport:
 
 def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
     """Refuse an output folder that is a file, holds the notes, or lies inside them; and one
-    the build could not write (`swap.check_replaceable`), before spending time rendering."""
+    the build could not write (`guards.check_replaceable`), before spending time rendering."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out.as_posix()}: the output path is not a folder")
     resolved = out.resolve()
@@ -70,7 +70,7 @@ def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
                 f"{root.as_posix()}; choose a folder outside it"
             )
     try:
-        swap.check_replaceable(out)
+        guards.check_replaceable(out)
     except OSError as error:
         raise _failure(out, error) from error
 
@@ -101,7 +101,7 @@ def write_output(out: Path, files: Mapping[str, bytes], keep: Collection[str] = 
     Raises OutputError, with the path and the cause in one line, when the folder cannot be
     written; `out` is then as it was."""
     try:
-        swap.check_replaceable(out)
+        guards.check_replaceable(out)
         with swap.output_lock(out):
             return _write(out, files, keep)
     except OSError as error:
@@ -109,7 +109,7 @@ def write_output(out: Path, files: Mapping[str, bytes], keep: Collection[str] = 
 
 
 def _failure(out: Path, error: OSError, staging: Path | None = None) -> OutputError:
-    where = swap.shown(error.filename or out, out, staging)
+    where = cache.shown(error.filename or out, out, staging)
     cause = _CAUSES.get(error.errno or 0) or error.strerror or str(error)
     return OutputError(f"{where}: cannot write: {cause}")
 
@@ -140,7 +140,7 @@ def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> Writ
     same = _same_bytes(out / MANIFEST, manifest)
     plan.add(MANIFEST, Link(str(out / MANIFEST)) if same else manifest)
     # assembled in the spare (or a new folder), then swapped in
-    staging, reused = swap.staging_folder(out), False
+    staging, reused = cache.staging_folder(out), False
     try:
         reused = swap.new_staging(out)
         plan.make(staging, reused)
@@ -151,7 +151,7 @@ def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> Writ
             # Something in the spare this user may not change (another user's, locked): put
             # the spare back and name what is in it, not the output folder.
             swap.put_back(staging, out)
-            failure = _in_spare(error, staging, swap.spare_folder(out))
+            failure = _in_spare(error, staging, cache.spare_folder(out))
         shutil.rmtree(staging, ignore_errors=True)
         if isinstance(failure, OSError):
             raise _failure(out, failure, staging) from error
@@ -176,7 +176,7 @@ def _in_spare(error: OSError, staging: Path, spare: Path) -> OSError:
     path = spare / Path(error.filename).relative_to(staging)
     try:
         for suspect in (path, path.parent):
-            swap.check_unlocked(suspect)
+            guards.check_unlocked(suspect)
     except OSError as locked:
         return locked
     return OSError(error.errno, error.strerror, str(path))
@@ -197,7 +197,7 @@ def replace_file(target: Path, *data: bytes) -> None:
     after `kill -9`: then, in `.palace-cache/`, the next build removes it."""
     import tempfile  # ~10 ms to import: not for a build that writes nothing
 
-    handle, temp = tempfile.mkstemp(prefix=swap.temp_prefix(), suffix=".tmp", dir=target.parent)
+    handle, temp = tempfile.mkstemp(prefix=cache.temp_prefix(), suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.writelines(data)

@@ -19,7 +19,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.output import swap
+from builder.output import guards, swap
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def staying(out: Path, skip: set[str], drop: set[str]) -> Folder:
 
 def _stay(fd: int, path: str, rel: str, skip: set[str], drop: set[str]) -> tuple[Folder, bool]:
     """`staying` of the folder open as `fd`, at `path`; and whether it is empty."""
-    why = swap.lock_of_open(fd)
+    why = guards.lock_of_open(fd)
     if why is not None:
         raise OSError(errno.EPERM, f"the folder is {why}", path)
     found: Folder = {}
@@ -73,7 +73,7 @@ def _stay(fd: int, path: str, rel: str, skip: set[str], drop: set[str]) -> tuple
                     found[entry.name] = folder
                 continue
             if entry.is_file(follow_symlinks=False):
-                why = swap.lock_of(entry.name, dir_fd=fd)
+                why = guards.lock_of(entry.name, dir_fd=fd)
                 if why is not None:
                     raise OSError(errno.EPERM, f"the file is {why}", where)
             if name not in skip and name not in drop:

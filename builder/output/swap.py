@@ -13,9 +13,8 @@ tree (most of a small rebuild's writing). Nothing in the spare is trusted: `stag
 it hold exactly the next build, whatever state a killed build or a person left it in. What a
 killed build leaves in `.palace-cache/` is removed by the next one, or becomes its spare.
 
-Trading places needs a folder that can be renamed and, afterwards, changed: a read-only file
-system, an output folder that is (or holds) a mount point, and a file locked with `chattr +i`
-stop the build before it changes anything (`check_replaceable`, `lock_of`).
+Trading places needs a folder that can be renamed and, afterwards, changed: `guards.py` stops
+the build before it changes anything when it cannot be.
 
 `output_lock` serialises builds into one folder (a second `palace build`, or `build` beside
 `serve`): an `flock` on a file in `.palace-cache/`, which the kernel releases when its process
@@ -38,45 +37,29 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from builder.errors import OutputError
-
-CACHE = ".palace-cache"  # beside the output folder; ignores itself in git
-IGNORE_ALL = "# Created by palace: what the last build read and wrote.\n*\n"
-STAGING = "staging-"
-SPARE = "spare-"
-LOCK_WAIT = 120.0  # seconds a build waits for another one into the same folder
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-_FS_IOC_GETFLAGS = 0x80086601  # Linux: the flags `lsattr` shows
-_LINUX_LOCKS = ((0x10, "immutable (chattr +i)"), (0x20, "append-only (chattr +a)"))
-_BSD_LOCKS = sum(
-    getattr(stat, name, 0) for name in ("UF_IMMUTABLE", "UF_APPEND", "SF_IMMUTABLE", "SF_APPEND")
+from builder.output.cache import (
+    CACHE,
+    STAGING,
+    TEMP,
+    cache_folder,
+    folder_name,
+    shown,
+    spare_folder,
+    staging_folder,
 )
+from builder.output.guards import check_unlocked, mount_points
 
+LOCK_WAIT = 120.0  # seconds a build waits for another one into the same folder
 
-def cache_folder(out: Path) -> Path:
-    """`.palace-cache/` beside `out`, created (with its own `.gitignore`) when missing."""
-    folder = out.resolve().parent / CACHE
-    ignore = folder / ".gitignore"
-    if not ignore.is_file():  # also when a build was killed between making the two
-        folder.mkdir(parents=True, exist_ok=True)
-        temp = folder / f"{temp_prefix()}gitignore.tmp"
-        try:
-            temp.write_text(IGNORE_ALL, encoding="utf-8")
-            os.replace(temp, ignore)
-        except BaseException:
-            temp.unlink(missing_ok=True)
-            raise
-    return folder
+_RENAME_EXCHANGE = 2
 
-
-def _name(out: Path) -> str:
-    return out.resolve().name or "root"
+_AT_FDCWD = -100
 
 
 @contextmanager
 def output_lock(out: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     """Hold the lock of `out` for the block; wait up to `wait` s for another build to finish."""
-    lock = cache_folder(out) / f"{_name(out)}.lock"
+    lock = cache_folder(out) / f"{folder_name(out)}.lock"
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + wait
@@ -108,7 +91,7 @@ def clean_leftovers(out: Path) -> tuple[list[str], list[str]]:
     and temp files (`temp_prefix`) of processes that are gone. A staging folder becomes the
     spare if there is none (it holds a whole build or part of one: as good as any spare)."""
     folder = out.resolve().parent / CACHE
-    prefix = f"{STAGING}{_name(out)}-"
+    prefix = f"{STAGING}{folder_name(out)}-"
     backup = folder / f"{prefix}old"
     ours = re.compile(rf"{re.escape(prefix)}(\d+|old)")  # not those of `site-2` for `site`
     if not out.exists() and backup.is_dir():
@@ -125,7 +108,7 @@ def clean_leftovers(out: Path) -> tuple[list[str], list[str]]:
             if not (_is_folder(leftover) and _rename_if_free(leftover, spare)):
                 shutil.rmtree(leftover, ignore_errors=True)
             (stuck if leftover.exists() else removed).append(shown(leftover, out))
-        elif (temp := _TEMP.fullmatch(leftover.name)) and not _alive(int(temp[1])):
+        elif (temp := TEMP.fullmatch(leftover.name)) and not _alive(int(temp[1])):
             leftover.unlink(missing_ok=True)
             removed.append(shown(leftover, out))
     return removed, stuck
@@ -149,15 +132,6 @@ def _rename_if_free(path: Path, target: Path) -> bool:
     return True
 
 
-def temp_prefix() -> str:
-    """How temp files in `.palace-cache/` begin: with the pid, so that what a killed process
-    left can be told from what a running one is writing."""
-    return f".palace-{os.getpid()}-"
-
-
-_TEMP = re.compile(r"\.palace-(\d+)-.*\.tmp")
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -166,16 +140,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True  # another user's
     return True
-
-
-def staging_folder(out: Path) -> Path:
-    """Where this process assembles the next build of `out`."""
-    return out.resolve().parent / CACHE / f"{STAGING}{_name(out)}-{os.getpid()}"
-
-
-def spare_folder(out: Path) -> Path:
-    """Where the folder the last build swapped out of `out` is kept for the next one."""
-    return out.resolve().parent / CACHE / f"{SPARE}{_name(out)}"
 
 
 def new_staging(out: Path) -> bool:
@@ -216,126 +180,6 @@ def link_or_copy(source: str | Path, target: str | Path) -> None:
         shutil.copy2(source, target, follow_symlinks=False)
 
 
-# -- what stops a swap: checked before the build changes anything ------------------------------
-
-
-def check_replaceable(out: Path) -> None:
-    """Refuse, with the reason, an output folder the swap could not replace: on a read-only
-    file system, unwritable, locked, a mount point or holding one."""
-    resolved = out.resolve()
-    cache = resolved.parent / CACHE
-    if out.exists():
-        folders: tuple[Path, ...] = (resolved, resolved.parent)
-        folders += (cache,) if cache.is_dir() else ()
-    else:  # the build makes it in the nearest folder that exists
-        folders = (next(p for p in out.absolute().parents if p.exists()),)
-    for folder in folders:
-        if not folder.is_dir():
-            raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
-        check_unlocked(folder)
-        if not os.access(folder, os.W_OK):
-            read_only = os.statvfs(folder).f_flag & os.ST_RDONLY
-            code = errno.EROFS if read_only else errno.EACCES
-            raise OSError(code, os.strerror(code), str(folder))
-    for point in mount_points(out):
-        cause = (
-            "the output folder is a mount point (a build replaces the whole folder); "
-            "build into a folder inside it"
-            if point == out.resolve()
-            else "a file system is mounted there (a build replaces the whole output folder)"
-        )
-        raise OutputError(f"{shown(point, out)}: cannot write: {cause}")
-
-
-def lock_of(path: str | Path, dir_fd: int | None = None) -> str | None:
-    """Why `path` (relative to the folder open as `dir_fd`, if given) cannot be renamed or
-    deleted even by root (`chattr +i`), or None."""
-    try:
-        if _CHFLAGS:
-            return _why(os.lstat(path, dir_fd=dir_fd))
-        if not _LINUX:
-            return None
-        fd = os.open(path, _PEEK, dir_fd=dir_fd)
-    except OSError:
-        return None  # gone, a symbolic link, or unreadable: nothing a swap would trip on
-    try:
-        return lock_of_open(fd)
-    finally:
-        os.close(fd)
-
-
-def lock_of_open(fd: int) -> str | None:
-    """`lock_of` the file or folder open as `fd`."""
-    if _CHFLAGS:
-        return _why(os.fstat(fd))
-    if not _LINUX:
-        return None
-    try:
-        buffer = bytearray(8)
-        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, buffer)
-    except OSError:
-        return None  # a file system without such flags
-    flags = int.from_bytes(buffer[:4], sys.byteorder)
-    return next((why for bit, why in _LINUX_LOCKS if flags & bit), None)
-
-
-def _why(status: os.stat_result) -> str | None:
-    return "locked (chflags)" if getattr(status, "st_flags", 0) & _BSD_LOCKS else None
-
-
-_CHFLAGS = hasattr(os.stat_result, "st_flags")  # BSD and macOS
-_LINUX = sys.platform.startswith("linux")
-_PEEK = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-
-
-def check_unlocked(path: Path) -> None:
-    why = lock_of(path)
-    if why is not None:
-        kind = "folder" if path.is_dir() else "file"
-        raise OSError(errno.EPERM, f"the {kind} is {why}", str(path))
-
-
-def mount_points(folder: Path, mountinfo: Path = Path("/proc/self/mountinfo")) -> list[Path]:
-    """The mount points at or below `folder` (Linux; elsewhere none are found)."""
-    try:
-        table = mountinfo.read_bytes()
-    except OSError:
-        return []
-    root = folder.resolve()
-    found = []
-    for line in table.splitlines():
-        fields = line.split(b" ")
-        if len(fields) > 4:  # field 5 is the mount point, with space, tab, \n and \ escaped
-            point = Path(os.fsdecode(re.sub(rb"\\([0-7]{3})", _unescape, fields[4])))
-            if point.is_relative_to(root):
-                found.append(point)
-    return sorted(set(found))
-
-
-def _unescape(match: re.Match[bytes]) -> bytes:
-    return bytes([int(match[1], 8)])
-
-
-def shown(path: str | Path, out: Path, staging: Path | None = None) -> str:
-    """`path` as the user knows it: a file of the staging folder as the output file it
-    becomes, `.palace-cache/` and the output folder spelt as the user spelt `out`."""
-    path = Path(os.path.abspath(path))
-    resolved = out.resolve()
-    for base, spelt in (
-        (staging, out),
-        (resolved, out),
-        (resolved.parent / CACHE, out.parent / CACHE),
-        (resolved.parent, out.parent),
-    ):
-        if base is not None and path.is_relative_to(base):
-            text = (spelt / path.relative_to(base)).as_posix()
-            return path.as_posix() if text == "." else text
-    return path.as_posix()
-
-
-# -- the swap ----------------------------------------------------------------------------------
-
-
 def swap_in(staging: Path, out: Path) -> None:
     """Make the complete folder `staging` the output folder in one step; keep the old one as
     the spare."""
@@ -347,7 +191,7 @@ def swap_in(staging: Path, out: Path) -> None:
         return
     # No atomic exchange here (another OS or file system): two renames, rolled back by
     # clean_leftovers() if a kill lands between them.
-    backup = staging.parent / f"{STAGING}{_name(out)}-old"
+    backup = staging.parent / f"{STAGING}{folder_name(out)}-old"
     shutil.rmtree(backup, ignore_errors=True)
     os.rename(out, backup)
     try:

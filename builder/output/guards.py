@@ -1,0 +1,123 @@
+"""What stops a swap, checked before the build changes anything: a read-only file system, an
+unwritable folder, a file or folder locked with `chattr +i` (or `chflags` on BSD and macOS), and
+an output folder that is, or holds, a mount point.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import re
+import stat
+import sys
+from pathlib import Path
+
+from builder.errors import OutputError
+from builder.output.cache import CACHE, shown
+
+_FS_IOC_GETFLAGS = 0x80086601  # Linux: the flags `lsattr` shows
+
+_LINUX_LOCKS = ((0x10, "immutable (chattr +i)"), (0x20, "append-only (chattr +a)"))
+
+_BSD_LOCKS = sum(
+    getattr(stat, name, 0) for name in ("UF_IMMUTABLE", "UF_APPEND", "SF_IMMUTABLE", "SF_APPEND")
+)
+
+_CHFLAGS = hasattr(os.stat_result, "st_flags")  # BSD and macOS
+
+_LINUX = sys.platform.startswith("linux")
+
+_PEEK = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse, with the reason, an output folder the swap could not replace: on a read-only
+    file system, unwritable, locked, a mount point or holding one."""
+    resolved = out.resolve()
+    cache = resolved.parent / CACHE
+    if out.exists():
+        folders: tuple[Path, ...] = (resolved, resolved.parent)
+        folders += (cache,) if cache.is_dir() else ()
+    else:  # the build makes it in the nearest folder that exists
+        folders = (next(p for p in out.absolute().parents if p.exists()),)
+    for folder in folders:
+        if not folder.is_dir():
+            raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+        check_unlocked(folder)
+        if not os.access(folder, os.W_OK):
+            read_only = os.statvfs(folder).f_flag & os.ST_RDONLY
+            code = errno.EROFS if read_only else errno.EACCES
+            raise OSError(code, os.strerror(code), str(folder))
+    for point in mount_points(out):
+        cause = (
+            "the output folder is a mount point (a build replaces the whole folder); "
+            "build into a folder inside it"
+            if point == out.resolve()
+            else "a file system is mounted there (a build replaces the whole output folder)"
+        )
+        raise OutputError(f"{shown(point, out)}: cannot write: {cause}")
+
+
+def lock_of(path: str | Path, dir_fd: int | None = None) -> str | None:
+    """Why `path` (relative to the folder open as `dir_fd`, if given) cannot be renamed or
+    deleted even by root (`chattr +i`), or None."""
+    try:
+        if _CHFLAGS:
+            return _why(os.lstat(path, dir_fd=dir_fd))
+        if not _LINUX:
+            return None
+        fd = os.open(path, _PEEK, dir_fd=dir_fd)
+    except OSError:
+        return None  # gone, a symbolic link, or unreadable: nothing a swap would trip on
+    try:
+        return lock_of_open(fd)
+    finally:
+        os.close(fd)
+
+
+def lock_of_open(fd: int) -> str | None:
+    """`lock_of` the file or folder open as `fd`."""
+    if _CHFLAGS:
+        return _why(os.fstat(fd))
+    if not _LINUX:
+        return None
+    try:
+        buffer = bytearray(8)
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, buffer)
+    except OSError:
+        return None  # a file system without such flags
+    flags = int.from_bytes(buffer[:4], sys.byteorder)
+    return next((why for bit, why in _LINUX_LOCKS if flags & bit), None)
+
+
+def _why(status: os.stat_result) -> str | None:
+    return "locked (chflags)" if getattr(status, "st_flags", 0) & _BSD_LOCKS else None
+
+
+def check_unlocked(path: Path) -> None:
+    why = lock_of(path)
+    if why is not None:
+        kind = "folder" if path.is_dir() else "file"
+        raise OSError(errno.EPERM, f"the {kind} is {why}", str(path))
+
+
+def mount_points(folder: Path, mountinfo: Path = Path("/proc/self/mountinfo")) -> list[Path]:
+    """The mount points at or below `folder` (Linux; elsewhere none are found)."""
+    try:
+        table = mountinfo.read_bytes()
+    except OSError:
+        return []
+    root = folder.resolve()
+    found = []
+    for line in table.splitlines():
+        fields = line.split(b" ")
+        if len(fields) > 4:  # field 5 is the mount point, with space, tab, \n and \ escaped
+            point = Path(os.fsdecode(re.sub(rb"\\([0-7]{3})", _unescape, fields[4])))
+            if point.is_relative_to(root):
+                found.append(point)
+    return sorted(set(found))
+
+
+def _unescape(match: re.Match[bytes]) -> bytes:
+    return bytes([int(match[1], 8)])
