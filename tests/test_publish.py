@@ -353,7 +353,8 @@ def test_configured_identity_is_used(
 
 def test_tree_is_the_folder_plus_nojekyll_without_the_manifest(project: Path) -> None:
     """Any output folder: nested, empty and executable entries, and names git would choke on."""
-    from builder.commands.git import BOOKKEEPING, Git
+    from builder.commands.git import Git
+    from builder.commands.gittree import BOOKKEEPING, write_tree
     from builder.output import MANIFEST
 
     assert MANIFEST.startswith(BOOKKEEPING)
@@ -374,7 +375,7 @@ def test_tree_is_the_folder_plus_nojekyll_without_the_manifest(project: Path) ->
         (folder / name).write_bytes(data)
     (folder / "run.sh").chmod(0o755)
     (folder / "empty").mkdir()
-    tree, count = Git.here().write_tree(folder)
+    tree, count = write_tree(Git.here(), folder)
     listing = git(project, "ls-tree", "-r", tree).splitlines()
     entries = {line.split("\t")[1]: line.split()[0] for line in listing}
     assert entries == {

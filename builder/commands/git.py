@@ -1,13 +1,13 @@
 """The git plumbing behind `palace publish`: a repository driven through `git` subprocesses.
 
 Only plumbing commands are used (hash-object, mktree, commit-tree, update-ref, push), so the
-working tree, the index and the checked-out branch are never touched.
+working tree, the index and the checked-out branch are never touched. `gittree.py` turns the
+output folder into a tree.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,14 +18,6 @@ from builder.errors import PalaceError
 # Identity of the publish commit when git has none configured (documented in README).
 FALLBACK_NAME = "Palace"
 FALLBACK_EMAIL = "palace@localhost"
-
-# Files the build keeps in the output folder for itself, never published: its manifest
-# (`.palace-manifest`), its record of the last build (`.palace-build.json`, which names paths on
-# the owner's machine) and the temp files of an interrupted write (`.palace-*.tmp`).
-BOOKKEEPING = ".palace-"
-NOJEKYLL = ".nojekyll"  # tells Pages not to run Jekyll, which would drop `_`-prefixed files
-FILE, EXECUTABLE, SYMLINK, TREE = "100644", "100755", "120000", "040000"  # git's entry modes
-HASH_BATCH = 500  # paths per `git hash-object` call, far below any command-line limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,52 +171,6 @@ class Git:
             f"delete the local one ('git branch -D {branch}') to publish on top of {remote}'s"
         )
 
-    def write_tree(self, folder: Path) -> tuple[str, int]:
-        """Store every file of `folder` as blobs and trees; the root tree and the file count."""
-        trees: dict[str, list[str]] = {"": []}  # folder → `mktree -z` lines of its entries
-        files: list[tuple[str, str, str, Path]] = []  # (folder, mode, name, path)
-        for parent, name, path, mode in _walk(folder):
-            if mode == TREE:
-                trees[_join(parent, name)] = []
-            else:
-                files.append((parent, mode, name, path))
-        for (parent, mode, name, _), sha in zip(files, self._blobs(files), strict=True):
-            trees[parent].append(f"{mode} blob {sha}\t{name}")
-        count = len(files)
-        if not any(line.endswith(f"\t{NOJEKYLL}") for line in trees[""]):
-            sha = self.run(["hash-object", "-w", "--stdin"], data=b"")
-            trees[""].append(f"{FILE} blob {sha}\t{NOJEKYLL}")
-            count += 1
-        # deepest folders first, so every subtree's hash is known when its parent is written
-        for folder_name in sorted(trees, key=lambda f: f.count("/") + bool(f), reverse=True):
-            lines = trees[folder_name]
-            if folder_name and not lines:
-                continue  # git keeps no empty folders
-            data = "".join(f"{line}\0" for line in lines).encode("utf-8", "surrogateescape")
-            sha = self.run(["mktree", "-z"], data=data)
-            if not folder_name:
-                return sha, count
-            parent, _, name = folder_name.rpartition("/")
-            trees[parent].append(f"{TREE} tree {sha}\t{name}")
-        raise AssertionError("the root tree is always written")  # pragma: no cover
-
-    def _blobs(self, files: list[tuple[str, str, str, Path]]) -> list[str]:
-        """Write each file (a symlink: its target) as a blob, bytes as they are; their hashes."""
-        regular = [str(path) for _, mode, _, path in files if mode != SYMLINK]
-        hashed: list[str] = []
-        for start in range(0, len(regular), HASH_BATCH):
-            batch = regular[start : start + HASH_BATCH]
-            hashed += self.run(["hash-object", "-w", "--no-filters", "--", *batch]).split()
-        in_order = iter(hashed)
-        hashes = []
-        for _, mode, _, path in files:
-            if mode == SYMLINK:
-                target = os.fsencode(os.readlink(path))
-                hashes.append(self.run(["hash-object", "-w", "--stdin"], data=target))
-            else:
-                hashes.append(next(in_order))
-        return hashes
-
     def tree_of(self, commit: str) -> str:
         return self.run(["rev-parse", f"{commit}^{{tree}}"])
 
@@ -258,35 +204,6 @@ class Git:
                 f"push to '{remote}' failed: {_cause(result.stderr)}; the new commit is on the "
                 f"local branch '{branch}', so run palace publish again once that is fixed"
             )
-
-
-def _walk(folder: Path, parent: str = "") -> Iterable[tuple[str, str, Path, str]]:
-    """(parent folder, name, path, git mode) of everything to publish, sorted, folders first."""
-    try:
-        children = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError as error:
-        raise PalaceError(f"{folder.as_posix()}: cannot read: {error.strerror}") from error
-    for entry in children:
-        if not _published(entry.name):
-            continue
-        path = Path(entry.path)
-        if entry.is_symlink():
-            yield parent, entry.name, path, SYMLINK
-        elif entry.is_dir():
-            yield parent, entry.name, path, TREE
-            yield from _walk(path, _join(parent, entry.name))
-        elif entry.is_file():
-            executable = entry.stat().st_mode & stat.S_IXUSR
-            yield parent, entry.name, path, EXECUTABLE if executable else FILE
-
-
-def _published(name: str) -> bool:
-    # git refuses trees that hold a `.git`; `.palace-*` files are the build's bookkeeping
-    return name != ".git" and not name.startswith(BOOKKEEPING)
-
-
-def _join(parent: str, name: str) -> str:
-    return f"{parent}/{name}" if parent else name
 
 
 def _git(

@@ -23,6 +23,7 @@ from pathlib import Path
 from builder import __version__
 from builder.build import Outcome, build_project
 from builder.commands.git import FALLBACK_EMAIL, FALLBACK_NAME, Git
+from builder.commands.gittree import write_tree
 from builder.config import Config
 from builder.errors import PalaceError
 from builder.notes.load import find_notes
@@ -106,7 +107,7 @@ def publish(
     # 2. build, exactly as `palace build` does (nothing, when nothing changed since)
     built = build_project(sources, config, out=out, strict=strict)
     # 3. commit the output folder as the branch's whole tree, unless it is unchanged
-    tree, files = git.write_tree(out)
+    tree, files = write_tree(git, out)
     text = message if message is not None else default_message(source, bool(dirty))
     fallback = False
     if tips.parent is not None and git.tree_of(tips.parent) == tree:
