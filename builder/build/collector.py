@@ -1,8 +1,8 @@
 """Pausing Python's cyclic garbage collector around the stages that make millions of objects.
 
 Reading notes, rendering decks and pages create many short-lived objects and no reference
-cycles worth chasing; the cyclic collector would walk every record and cache again and again
-(15–20 % of a 10,000-locus build). Reference counting still frees everything as usual.
+cycles worth chasing; the cyclic collector would walk every record and cache again and again.
+Reference counting still frees everything as usual.
 """
 
 from __future__ import annotations

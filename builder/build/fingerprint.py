@@ -51,9 +51,8 @@ class Fingerprint:
     inputs: dict[str, Stamp] = dataclasses.field(default_factory=dict)  # absolute path → stamp
     folders: dict[str, int] = dataclasses.field(default_factory=dict)  # source folder → mtime_ns
     notes: list[str] = dataclasses.field(default_factory=list)  # the notes files found, as found
-    outputs: dict[str, list[int]] = dataclasses.field(
-        default_factory=dict
-    )  # path in out → [size, mtime]
+    # path in out → [size, mtime]
+    outputs: dict[str, list[int]] = dataclasses.field(default_factory=dict)
     summary: dict[str, Any] = dataclasses.field(default_factory=dict)
     diagnostics: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     stamp: str = ""  # the memo stamp (code and settings) the outputs were rendered with

@@ -195,7 +195,7 @@ def replace_file(target: Path, *data: bytes) -> None:
     """Write `data` (its parts one after the other) to a temp file beside `target`, then move
     it into place atomically; the temp file is gone whatever happens (an error, Ctrl-C), except
     after `kill -9`: then, in `.palace-cache/`, the next build removes it."""
-    import tempfile  # ~10 ms to import: not for a build that writes nothing
+    import tempfile  # here: slow to import, and a build that writes nothing never needs it
 
     handle, temp = tempfile.mkstemp(prefix=cache.temp_prefix(), suffix=".tmp", dir=target.parent)
     try:
