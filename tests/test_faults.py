@@ -312,6 +312,7 @@ def kill_moments(rng: random.Random) -> list[tuple[str, float]]:
     return moments
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_leaves_one_whole_build(
     versions: Versions, check_whole_build: Callable[[dict[str, bytes]], str]
 ) -> None:
@@ -417,6 +418,7 @@ def until_cpu(process: subprocess.Popen[bytes], seconds: float) -> None:
         time.sleep(0.005)
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line_and_one_whole_build(versions: Versions) -> None:
     project, (first, second) = versions.project, versions.sites
     versions.write_notes(1)
