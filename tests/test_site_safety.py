@@ -9,9 +9,8 @@ import xml.etree.ElementTree as etree
 from urllib.parse import quote
 
 from browser import dom
-from browser.fixtures import HOSTILE, SEED, both, decks_for, html_pages, page, palaces, seed
+from browser.fixtures import both, html_pages, page, seed
 
-from builder.site import render_site
 from builder.site.assets import csp_hash, static_files
 from builder.site.pages import relative
 
@@ -93,31 +92,16 @@ def test_links_in_notes_never_nest_inside_the_sites_links(both: dict[str, bytes]
     assert dom.text(row) == "Lamp in the corner", "a link of the site shows the text only"
 
 
-def test_fast_escape_writes_what_markupsafe_escape_would(both: dict[str, bytes]) -> None:
-    """`render.SiteEnvironment` compiles `{{ x }}` to a leaner escape; the bytes must not change."""
-    from jinja2 import Environment
+def test_templates_are_stock_jinja() -> None:
+    """A plain Jinja2 environment: everything escaped, every undefined name an error."""
+    from jinja2 import Environment, StrictUndefined
 
     from builder.site import render
 
-    standard = Environment(
-        loader=render.ENVIRONMENT.loader,
-        autoescape=True,
-        undefined=render.ENVIRONMENT.undefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    standard.filters.update(render.ENVIRONMENT.filters)
-    standard.globals.update(render.ENVIRONMENT.globals)
-    assert "escape_output(" in render.ENVIRONMENT.compile("{{ x }}", raw=True), (
-        "the lean escape is in use"
-    )
-    original = render.ENVIRONMENT
-    try:
-        render.ENVIRONMENT = standard
-        assert render_site(palaces(HOSTILE, SEED), decks_for(palaces(HOSTILE, SEED))) == both
-    finally:
-        render.ENVIRONMENT = original
+    assert type(render.ENVIRONMENT) is Environment
+    assert render.ENVIRONMENT.undefined is StrictUndefined
+    template = render.ENVIRONMENT.from_string("{{ x }}")
+    assert template.render(x="<b>&</b>") == "&lt;b&gt;&amp;&lt;/b&gt;"
 
 
 def test_template_syntax_in_notes_is_text(both: dict[str, bytes]) -> None:

@@ -1,9 +1,9 @@
 """Inline Markdown of the notes → safe HTML, shared by the deck and the site.
 
 Notes are untrusted text. Instead of rendering raw HTML and cleaning it afterwards, raw HTML is
-never parsed as HTML at all: the Markdown extension below removes Python-Markdown's raw-HTML
-handling, so `<script>` or `<img onerror=…>` come out as visible, escaped text. What Markdown
-itself creates (links, pictures) is checked: only http(s), mailto and relative links survive.
+never parsed as HTML at all: `SafeInlineExtension` removes Python-Markdown's raw-HTML handling,
+so `<script>` or `<img onerror=…>` come out as visible, escaped text. What Markdown itself
+creates (links, pictures) is checked: only http(s), mailto and relative links survive.
 Descriptions are *inline* Markdown: block syntax (headings, lists, quotes, code blocks) is off,
 so `1. step` or `# 3` in a description stays text.
 """
@@ -12,25 +12,27 @@ from __future__ import annotations
 
 import html
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
 if TYPE_CHECKING:
-    import xml.etree.ElementTree as etree
-
-    import markdown
-
     from builder.build.memo import Table
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
-# Text without these renders the same with or without Markdown (`_is_plain`): skip the parser.
-# Besides the characters: a line break (two spaces, or a tab, which may expand to two, before a
-# newline) and a new paragraph (a line of nothing but spaces and tabs).
+# Text without these renders the same with or without Markdown (`_is_plain`, tested against the
+# parser): no inline syntax, no entity, no placeholder of Python-Markdown's, no carriage return;
+# and no line break (two spaces, or a tab, which may expand to two, before a newline) or new
+# paragraph (a line of nothing but spaces and tabs).
 _MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]!<&\x02\x03\r]")
-LINE_BREAKS = re.compile(r"[ \t]{2}\n|\t\n|\n[ \t]*\n")
+_LINE_BREAKS = re.compile(r"[ \t]{2}\n|\t\n|\n[ \t]*\n")
 _BLOCK_PROCESSORS = (
     "indent",
     "code",
@@ -51,6 +53,19 @@ def is_safe_url(url: str) -> bool:
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 
 
+class LinkGuard(Treeprocessor):
+    """Drops unsafe link targets; inline pictures become their description (pictures belong on
+    their own `![alt](file)` line, where the notes loader checks and copies them)."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for child in list(parent):
+                if child.tag == "a" and not is_safe_url(child.get("href", "")):
+                    child.attrib.pop("href", None)
+                if child.tag == "img":
+                    _replace_with_text(parent, child, child.get("alt", ""))
+
+
 def _replace_with_text(parent: etree.Element, child: etree.Element, text: str) -> None:
     index = list(parent).index(child)
     tail = text + (child.tail or "")
@@ -62,34 +77,21 @@ def _replace_with_text(parent: etree.Element, child: etree.Element, text: str) -
     parent.remove(child)
 
 
+class SafeInlineExtension(Extension):
+    """Inline Markdown only, raw HTML shown as text, unsafe link targets removed."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        for name in _BLOCK_PROCESSORS:
+            md.parser.blockprocessors.deregister(name)
+        md.treeprocessors.register(LinkGuard(md), "link_guard", 0)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> markdown.Markdown:
-    """Python-Markdown, inline only, raw HTML shown as text, unsafe URLs removed. Made on first
-    use: a build whose fields are plain text, or remembered (`remembering`), never imports it."""
-    import markdown
-    from markdown.extensions import Extension
-    from markdown.treeprocessors import Treeprocessor
-
-    class LinkGuard(Treeprocessor):
-        """Drops unsafe link targets; inline pictures become their description (pictures
-        belong on their own `![alt](file)` line, where they are checked and copied)."""
-
-        def run(self, root: etree.Element) -> None:
-            for parent in root.iter():
-                for child in list(parent):
-                    if child.tag == "a" and not is_safe_url(child.get("href", "")):
-                        child.attrib.pop("href", None)
-                    if child.tag == "img":
-                        _replace_with_text(parent, child, child.get("alt", ""))
-
-    class SafeInlineExtension(Extension):
-        def extendMarkdown(self, md: markdown.Markdown) -> None:
-            md.preprocessors.deregister("html_block")
-            md.inlinePatterns.deregister("html")
-            for name in _BLOCK_PROCESSORS:
-                md.parser.blockprocessors.deregister(name)
-            md.treeprocessors.register(LinkGuard(md), "link_guard", 0)
-
+    """The one parser, made on first use (a build whose fields are all plain or remembered
+    never needs it) and `reset()` before each field."""
     return markdown.Markdown(extensions=[SafeInlineExtension()], output_format="html")
 
 
@@ -110,8 +112,9 @@ def remembering(table: Table) -> Iterator[None]:
 
 def inline(text: str) -> str:
     """One field of the notes (concept, description, note) as safe HTML, without a wrapper."""
-    if _is_plain(text):  # most fields: escaping them costs less than remembering them
-        return html.escape(text.strip().expandtabs(4), quote=False)  # as Markdown would
+    text = text.strip()
+    if _is_plain(text):  # most fields: escaping them costs less than looking them up
+        return html.escape(text.expandtabs(4), quote=False)  # as Markdown would
     table = _remembered
     if table is None:
         return _inline(text)
@@ -119,32 +122,19 @@ def inline(text: str) -> str:
 
 
 def _is_plain(text: str) -> bool:
-    """Whether `text` renders the same with or without Markdown."""
-    return not _MARKDOWN_SYNTAX.search(text) and ("\n" not in text or not LINE_BREAKS.search(text))
+    """Whether `text` has no Markdown syntax, so that escaping it gives what Markdown gives."""
+    return not _MARKDOWN_SYNTAX.search(text) and ("\n" not in text or not _LINE_BREAKS.search(text))
 
 
-@cache  # fields with Markdown syntax, of one build: thousands, not millions
+@lru_cache(maxsize=1 << 16)  # the deck and the site render the same fields
 def _inline(text: str) -> str:
-    text = text.strip()
-    if _is_plain(text):
-        return html.escape(text.expandtabs(4), quote=False)  # as Markdown would
-    rendered = _fast_inline(text)
-    if rendered is not None:
-        return rendered
+    """`text` (stripped) through Python-Markdown; a single paragraph loses its `<p>`."""
     parser = _parser()
     parser.reset()
     rendered = parser.convert(text)
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         rendered = rendered[3:-4]
     return rendered
-
-
-def _fast_inline(text: str) -> str | None:
-    """`text` (stripped) as Python-Markdown renders it, or None where that needs the parser:
-    the common subset of inline Markdown, rendered in `markdown_subset.py`."""
-    from builder.markup.subset import render
-
-    return render(text)
 
 
 def plain(text: str) -> str:

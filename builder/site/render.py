@@ -1,4 +1,4 @@
-"""The Jinja2 environment of the study site, and rendering one page to text.
+"""The Jinja2 environment of the study site (stock Jinja2, public API), and rendering one page.
 
 Templates autoescape everything and fail on any undefined name. Notes text reaches HTML only
 through filters (`text.py`): `md` (Markdown rendered and made safe by `builder.markup.inline`,
@@ -14,10 +14,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined, nodes
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from jinja2.bccache import Bucket
-from jinja2.compiler import CodeGenerator, Frame
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from builder.site.pages import relative, root_of
 from builder.site.text import link_text, markdown, plain_text
@@ -27,90 +26,12 @@ if TYPE_CHECKING:
 
 
 def plural(count: int, one: str, many: str) -> str:
+    """`1 locus`, `2 loci`."""
     return f"{count} {one if count == 1 else many}"
 
 
-def escape_output(value: Any) -> str:
-    """What `{{ value }}` writes: exactly markupsafe's `escape`, minus its copies.
-
-    A big palace's pages hold hundreds of thousands of `{{ }}`; `escape` turns each into a new
-    `Markup`, even one that already is (the rendered notes), a number or a string with nothing
-    to escape (ids, paths). Same text, less work.
-    """
-    kind = type(value)
-    if kind is Markup:
-        return value  # type: ignore[no-any-return]
-    if kind is int:
-        return str(value)
-    if kind is str and not _NEEDS_ESCAPING.search(value):
-        return value  # type: ignore[no-any-return]  # ids, paths: escaping changes nothing
-    return escape(value)
-
-
-_NEEDS_ESCAPING = re.compile("[&<>\"']")
-
-
-class _CodeGenerator(CodeGenerator):
-    """Compiles autoescaped `{{ x }}` to `environment.escape_output(x)` instead of `escape(x)`,
-    and a run of text and `{{ }}` to one `yield "".join((...))` instead of one `yield` each
-    (a room of 30 loci is otherwise a thousand trips through the template's generator).
-
-    Jinja's documented hook for changing compiled code is `Environment.code_generator_class`;
-    the methods overridden and called are internal. Should a Jinja release rename them,
-    templates compile as Jinja does by default: the same output, only slower (test_site_safety
-    checks that the output is the same).
-    """
-
-    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
-        if frame.buffer is not None or frame.require_output_check or len(node.nodes) < 2:
-            super().visit_Output(node, frame)
-            return
-        finalize = self._make_finalize()
-        body: list[list[Any] | nodes.Expr] = []
-        for child in node.nodes:  # constants folded as Jinja's own visit_Output does
-            try:
-                if not (finalize.const or isinstance(child, nodes.TemplateData)):
-                    raise nodes.Impossible()
-                const = self._output_child_to_const(child, frame, finalize)
-            except Exception:  # Impossible, or an error better raised when rendering
-                body.append(child)
-                continue
-            if body and isinstance(body[-1], list):
-                body[-1].append(const)
-            else:
-                body.append([const])
-        self.writeline('yield "".join((')
-        self.indent()
-        for item in body:
-            if isinstance(item, list):
-                self.writeline(self._output_const_repr(item) + ",")
-            else:
-                self.newline(item)
-                self._output_child_pre(item, frame, finalize)
-                self.visit(item, frame)
-                self._output_child_post(item, frame, finalize)
-                self.write(",")
-        self.outdent()
-        self.writeline("))")
-
-    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
-            self.write("environment.escape_output(")
-            if finalize.src is not None:
-                self.write(finalize.src)
-        else:
-            super()._output_child_pre(node, frame, finalize)
-
-
-class SiteEnvironment(Environment):
-    """Jinja2 as the site uses it: see `escape_output`."""
-
-    code_generator_class = _CodeGenerator
-    escape_output = staticmethod(escape_output)
-
-
 def _environment() -> Environment:
-    env = SiteEnvironment(
+    env = Environment(
         loader=PackageLoader(__name__.rpartition(".")[0], "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -183,11 +104,11 @@ def render_with_parts(
 
 
 class _RememberedCode(BytecodeCache):
-    """Compiled templates kept in the memo between builds (by the template's name and source):
-    a new process loads them instead of compiling them (~3–10 ms a template). The memo is
-    empty whenever the builder's code or Jinja changes (`memo.stamp`), so the code generator
-    (`_CodeGenerator`) that compiled them is always this one; Jinja checks its own version and
-    Python's in what it loads, and compiles again on any mismatch."""
+    """Compiled templates kept in the memo between builds (by the template's name and source),
+    through Jinja's public bytecode cache API: a new process that renders a few pages after an
+    edit loads them instead of compiling them. The memo is emptied whenever the builder's code
+    or Jinja changes (`memo.stamp`); Jinja checks its own version and Python's in what it
+    loads, and compiles again on any mismatch."""
 
     def __init__(self, table: Table) -> None:
         self.table = table
