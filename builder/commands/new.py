@@ -21,7 +21,7 @@ from builder.notes.identity import slugify
 HOMEPAGE = "https://github.com/palace-notes/palace"  # also [project.urls] in pyproject.toml
 # What the new project's workflow installs: the Palace that made the project, from its
 # repository (the name `palace` on PyPI belongs to another project).
-REQUIREMENT = f"palace @ git+{HOMEPAGE}@v{__version__}"
+REQUIREMENT = f"palace-loci @ git+{HOMEPAGE}@v{__version__}"
 
 # Each file of `starter/` and where it goes in a new project ({notes}: the palace's file name).
 TEMPLATES = {
