@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate import write_source
 
 from builder import markup
-from builder.build.memo import Memo, Reuse
+from builder.cache.memo import Memo, Reuse
 from builder.deck import DeckOutput, render_decks
 from builder.deck.package import zipped
 from builder.notes.load import load_notes
@@ -43,7 +43,7 @@ NOW = 1_700_000_000
 RUNS = 7
 # The deck's own imports: what the rest of a build imports anyway comes first.
 IMPORT = (
-    "import time, builder.notes.records, builder.markup, builder.errors, builder.build.memo; "
+    "import time, builder.notes.records, builder.markup, builder.errors, builder.cache.memo; "
     "t = time.perf_counter(); import builder.deck; print(time.perf_counter() - t)"
 )
 

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from generate import write_source
 
 from builder import markup
-from builder.build.memo import Memo, Reuse
+from builder.cache.memo import Memo, Reuse
 from builder.notes.load import load_notes
 from builder.notes.records import Palace
 

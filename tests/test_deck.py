@@ -328,7 +328,7 @@ def test_a_room_without_loci_makes_no_note(tmp_path: Path) -> None:
 
 
 def test_pictures_are_copied_from_the_previous_deck_until_they_change(tmp_path: Path) -> None:
-    from builder.build.memo import Memo
+    from builder.cache.memo import Memo
 
     gate = Path(__file__).parent / "cases" / "pictures" / "gate.png"
     picture = tmp_path / "source" / "gate.png"

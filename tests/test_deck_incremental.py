@@ -21,7 +21,7 @@ from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageRequest
 from conftest import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
 
-from builder.build.memo import Memo, Reuse
+from builder.cache.memo import Memo, Reuse
 from builder.deck import ALL_KINDS, DeckOutput, render, render_decks
 from builder.deck.model import design
 from builder.errors import PalaceError

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from builder.build import memo
+from builder.cache import memo
 
 
 def test_equal_values_digest_alike_however_python_shares_them() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ProjectMaker
 
-from builder.build import fingerprint
-from builder.build.fingerprint import record_file
+from builder.cache import fingerprint
+from builder.cache.fingerprint import record_file
 from builder.cli import main
 from builder.errors import OutputError
 from builder.output import (

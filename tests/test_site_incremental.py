@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder.build.memo import Memo, Reuse
+from builder.cache.memo import Memo, Reuse
 from builder.notes.load import load_notes
 from builder.notes.records import Palace
 from builder.site import render, render_site

@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder.build import fingerprint, memo
-from builder.build.collector import collector_paused
 from builder.build.report import BuildReport, Counts, Outcome
+from builder.cache import fingerprint, memo
+from builder.collector import collector_paused
 from builder.config import Config, load_config
 from builder.errors import Diagnostic, NotesError, OutputError
 from builder.output import MANIFEST, check_output_folder, write_output

@@ -30,7 +30,7 @@ from types import FrameType
 from typing import Any
 
 from builder.build import DEFAULT_SOURCE, build_project
-from builder.build.fingerprint import BUILDER
+from builder.cache.fingerprint import BUILDER
 from builder.commands.devserver import DevServer, LiveState
 from builder.config import PALACE_TOML, PYPROJECT, Config, load_config
 from builder.console import Reporter, count

@@ -27,7 +27,7 @@ from builder.deck.package import collection, zipped
 from builder.notes.records import Palace
 
 if TYPE_CHECKING:
-    from builder.build.memo import Memo, Reuse
+    from builder.cache.memo import Memo, Reuse
 
 __all__ = [
     "ALL_KINDS",

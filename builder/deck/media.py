@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from builder.deck.notes import MediaName
 
 if TYPE_CHECKING:
-    from builder.build.memo import Memo
+    from builder.cache.memo import Memo
 
 # Stored in the zip as they are: deflate would not make them smaller.
 COMPRESSED = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif"})

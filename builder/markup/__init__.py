@@ -23,7 +23,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 if TYPE_CHECKING:
-    from builder.build.memo import Table
+    from builder.cache.memo import Table
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")

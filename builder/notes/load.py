@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.build.collector import collector_paused
+from builder.collector import collector_paused
 from builder.errors import Diagnostic, NotesError, PalaceError, UsageError
 from builder.notes.assemble import Assembler
 from builder.notes.lines import split_lines

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from builder.build.collector import collector_paused
-from builder.build.memo import Memo, Reuse
+from builder.cache.memo import Memo, Reuse
+from builder.collector import collector_paused
 from builder.deck import deck_name
 from builder.notes.records import Palace
 from builder.site.files import SiteFiles

@@ -22,7 +22,7 @@ from hashlib import blake2b
 from pathlib import Path
 from typing import NamedTuple
 
-from builder.build.memo import digest
+from builder.cache.memo import digest
 from builder.notes.records import Palace, Picture, Room
 from builder.site.pages import room_path
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from builder.build.memo import Memo, Reuse, digest
+from builder.cache.memo import Memo, Reuse, digest
 from builder.deck import deck_name
 from builder.notes.records import Palace
 from builder.site.assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files

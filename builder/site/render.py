@@ -22,7 +22,7 @@ from builder.site.pages import relative, root_of
 from builder.site.text import link_text, markdown, plain_text
 
 if TYPE_CHECKING:
-    from builder.build.memo import Table
+    from builder.cache.memo import Table
 
 
 def plural(count: int, one: str, many: str) -> str:
