@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +22,7 @@ import pytest
 from browser import chromium
 from conftest import REPO
 
+from builder.commands.devserver import LiveState
 from builder.commands.livereload import RELOAD_JS
 
 NOTES = """# Test palace
@@ -306,3 +308,27 @@ def test_builder_checkout_is_watched_from_the_repository() -> None:
 
     assert _is_checkout(REPO / "builder")
     assert not _is_checkout(Path("/usr/lib/python3/site-packages/builder"))
+
+
+def test_a_waiting_page_hears_of_a_build_at_once_and_of_nothing_else() -> None:
+    state = LiveState()
+    seen = state.payload()["version"]
+    timer = threading.Timer(0.2, state.succeeded, args=(True,))
+    start = time.monotonic()
+    timer.start()
+    state.wait(seen, timeout=10)
+    assert 0.15 < time.monotonic() - start < 2
+    assert state.payload()["version"] == seen + 1
+    seen += 1
+    state.succeeded(False)  # a build that changed nothing is no news
+    start = time.monotonic()
+    state.wait(seen, timeout=0.3)
+    assert time.monotonic() - start >= 0.29 and state.payload()["version"] == seen
+    state.failed("1 error", [{"message": "x"}])  # a failed build is news, at once
+    start = time.monotonic()
+    state.wait(seen, timeout=10)
+    assert time.monotonic() - start < 0.1 and state.payload()["problems"] == [{"message": "x"}]
+    state.close()  # a stopping server answers every waiting page
+    start = time.monotonic()
+    state.wait(state.payload()["version"], timeout=10)
+    assert time.monotonic() - start < 0.1

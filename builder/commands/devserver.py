@@ -2,13 +2,13 @@
 
 Files are served as the build wrote them, with one addition made to HTML responses only, never
 to the files: `<script src="/__palace__/reload.js">` before `</body>` (`livereload.py`). That
-script asks `/__palace__/state.js` twice a second whether there is a newer build (then it
-reloads the page) or the last build failed (then it shows the problems over the page, built
-with DOM calls and `textContent`: the notes are untrusted text). The pages' Content-Security-
-Policy allows scripts of the site's own origin only, and has no `connect-src`: both files are
-of that origin, and the state is loaded as a script rather than fetched, so served pages run
-under exactly the policy of the published site. A page whose policy allows its scripts by
-hash only (`404.html`) is served as it is.
+script asks `/__palace__/state.js` for news, which the server holds until there is a newer
+build (then the page reloads) or the last build failed (then it shows the problems over the
+page, built with DOM calls and `textContent`: the notes are untrusted text). The pages'
+Content-Security-Policy allows scripts of the site's own origin only, and has no
+`connect-src`: both files are of that origin, and the state is loaded as a script rather than
+fetched, so served pages run under exactly the policy of the published site. A page whose
+policy allows its scripts by hash only (`404.html`) is served as it is.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import secrets
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from builder.commands.livereload import PLACEHOLDER, RELOAD_JS
 from builder.errors import PalaceError
@@ -31,37 +31,62 @@ from builder.errors import PalaceError
 HOST = "127.0.0.1"
 PREFIX = "/__palace__/"
 _NOT_FOUND = "404.html"
+WAIT_SECONDS = 20.0  # the longest a page's question for a newer state is held open
 
 
 class LiveState:
-    """What open pages poll: the current build's generation, and the last build's problems."""
+    """What open pages wait for: the current build's generation, and the last build's problems.
+
+    `version` counts every change of either; a page asks for the state "after" the version it
+    has, and the answer waits until there is a newer one (`wait`), so a reload follows a
+    build at once instead of at the next poll."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._token = secrets.token_hex(4)  # a new server process: open pages reload
         self._builds = 0
+        self._version = 0
         self._problems: list[dict[str, Any]] | None = None
         self._title = ""
+        self._closing = False
 
     def generation(self) -> str:
-        with self._lock:
+        with self._changed:
             return f"{self._token}-{self._builds}"
 
     def succeeded(self, changed: bool) -> None:
         """A build went through: open pages reload if it `changed` files, the overlay goes."""
-        with self._lock:
+        with self._changed:
+            if changed or self._problems is not None:
+                self._version += 1
+                self._changed.notify_all()
             self._builds += changed
             self._problems = None
 
     def failed(self, title: str, problems: list[dict[str, Any]]) -> None:
         """A build failed: open pages show `problems` over the last good build."""
-        with self._lock:
+        with self._changed:
             self._title, self._problems = title, problems
+            self._version += 1
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """Answer every waiting page now: the server is stopping."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+
+    def wait(self, after: int | None, timeout: float = WAIT_SECONDS) -> None:
+        """Return once the version is not `after` (at once when `after` is None), or after
+        `timeout` seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: after != self._version or self._closing, timeout=timeout)
 
     def payload(self) -> dict[str, Any]:
-        with self._lock:
+        with self._changed:
             return {
                 "generation": f"{self._token}-{self._builds}",
+                "version": self._version,
                 "title": self._title if self._problems is not None else "",
                 "problems": self._problems,
             }
@@ -70,6 +95,7 @@ class LiveState:
 class DevServer(http.server.ThreadingHTTPServer):
     daemon_threads = True  # a stuck browser connection never holds up Ctrl-C
     allow_reuse_address = True
+    request_queue_size = 128  # many tabs, or a burst of requests, are not kept waiting
 
     def __init__(self, root: Path, port: int, state: LiveState) -> None:
         self.root = root.resolve()
@@ -93,6 +119,7 @@ class DevServer(http.server.ThreadingHTTPServer):
         self._thread.start()
 
     def stop(self) -> None:
+        self.state.close()
         if self._thread is not None:
             self.shutdown()
             self._thread.join()
@@ -129,9 +156,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             # Another name for this address (DNS rebinding): not for us.
             self._send(403, b"palace serve answers on 127.0.0.1 only\n", "text/plain", head)
             return
-        path = unquote(urlsplit(self.path).path)
+        url = urlsplit(self.path)
+        path = unquote(url.path)
         if path.startswith(PREFIX):
-            self._live(path[len(PREFIX) :], head)
+            self._live(path[len(PREFIX) :], url.query, head)
             return
         root = self.server.root
         file = (root / path.lstrip("/")).resolve()
@@ -150,10 +178,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             self._missing(head)
 
-    def _live(self, name: str, head: bool) -> None:
+    def _live(self, name: str, query: str, head: bool) -> None:
         if name == "reload.js":
             self._send(200, RELOAD_JS.encode("utf-8"), "text/javascript", head)
         elif name == "state.js":
+            after = parse_qs(query).get("after", [""])[0]
+            self.server.state.wait(int(after) if after.isdigit() else None)
             state = json.dumps(self.server.state.payload())
             self._send(
                 200,

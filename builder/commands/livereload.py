@@ -23,7 +23,8 @@ RELOAD_JS = """\
   var ID = "palace-serve-overlay";
   var shown = "null";
   var failures = 0;
-  var POLL = 500; // ms between two looks at the state
+  var version = ""; // the state this page has seen: none yet
+  var RETRY = 500; // ms before asking again after a failed answer, times the failures
 
   function el(tag, text, style) {
     var node = document.createElement(tag);
@@ -72,6 +73,7 @@ RELOAD_JS = """\
 
   window.__palaceServe = function (state) {
     failures = 0;
+    version = state.version;
     if (!state.problems && seen !== null && state.generation !== seen) {
       location.reload();
       return;
@@ -83,17 +85,20 @@ RELOAD_JS = """\
     }
   };
 
+  // Each answer is held by the server until there is news (or 20 s pass): ask again at once.
   function poll() {
     var script = document.createElement("script");
-    script.src = "/__palace__/state.js?" + Date.now();
-    script.onload = function () { script.remove(); setTimeout(poll, POLL); };
+    script.src = "/__palace__/state.js?after=" + version + "&t=" + Date.now();
+    script.onload = function () { script.remove(); setTimeout(poll, 0); };
     script.onerror = function () {
       script.remove();
       failures += 1;
-      setTimeout(poll, Math.min(POLL * (failures + 1), 5000));
+      setTimeout(poll, Math.min(RETRY * failures, 5000));
     };
     document.head.appendChild(script);
   }
-  poll();
+  // After the page's load event: a script still loading would hold that event back.
+  if (document.readyState === "complete") poll();
+  else window.addEventListener("load", poll);
 })();
 """
