@@ -21,9 +21,7 @@ from builder.cache.memo import Memo, Reuse, digest
 from builder.deck import deck_name
 from builder.notes.records import Palace
 from builder.site.assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files
-from builder.site.facts import PalaceFacts, RoomFacts, palace_facts
-from builder.site.glossary import glossary, room_entries
-from builder.site.map import RoomMap, box_key, layout, map_svg, room_map, room_route, route_list
+from builder.site.facts import PalaceFacts, palace_facts
 from builder.site.overview import room_item, walk_table
 from builder.site.pages import (
     HOME,
@@ -39,6 +37,7 @@ from builder.site.pages import (
     room_view,
     walk_path,
 )
+from builder.site.palace_pages import glossary_page, map_page, room_pages
 from builder.site.render import render_page, render_with_parts
 from builder.site.sitemap import SITEMAP, sitemap
 from builder.site.study import data_path, data_script, picture_indices, room_data
@@ -228,9 +227,9 @@ class SiteFiles:
         its rooms."""
         key, context = self.palace_common(facts)
         self.study_pages(facts, key, context)
-        self.map_page(facts, key, context, outlines_of(facts))
-        self.glossary_page(facts, key, context)
-        self.room_pages(facts, key, context)
+        map_page(self, facts, key, context, outlines_of(facts))
+        glossary_page(self, facts, key, context)
+        room_pages(self, facts, key, context)
 
     def palace_common(self, facts: PalaceFacts) -> tuple[str, dict[str, Any]]:
         """What every page of a palace shows, as a key, and the context of its templates."""
@@ -259,70 +258,6 @@ class SiteFiles:
             if self.wanted(path, digest(path, key, facts.summary)):
                 self.files[path] = render_page(template, path, scope=scope, **context)
 
-    def map_page(
-        self, facts: PalaceFacts, key: str, context: dict[str, Any], outlines: list[Hashable]
-    ) -> None:
-        """The map and the route beside it."""
-        boxes, height = layout([r.loci + r.steps for r in facts.rooms])
-        map_keys: list[Hashable] = [
-            (facts.palace.id, r.outline, r.start, r.number, box_key(box))
-            for r, box in zip(facts.rooms, boxes, strict=True)
-        ]
-
-        def room(index: int) -> RoomMap:
-            view, links = self.view(facts, index)
-            return room_map(view, boxes[index], links)
-
-        rooms = self.pieces("site.map", map_keys, room)
-        routes = self.pieces("site.route", outlines, lambda i: room_route(*self.view(facts, i)))
-        path = map_path(facts.palace)
-        if self.wanted(path, digest(path, key, map_keys)):
-            svg = map_svg(rooms, boxes, height, "_map-title")
-            parts = {"svg": svg, "route": route_list(routes)}
-            self.files[path] = render_with_parts("map.html", path, parts, **context)
-
-    def glossary_page(self, facts: PalaceFacts, key: str, context: dict[str, Any]) -> None:
-        """The palace's concepts A–Z: each shows its description too."""
-        entry_keys: list[Hashable] = [
-            (facts.palace.id, r.outline, r.texts, r.start) for r in facts.rooms
-        ]
-        entries = self.pieces(
-            "site.glossary", entry_keys, lambda i: room_entries(*self.view(facts, i))
-        )
-        path = glossary_path(facts.palace)
-        if self.wanted(path, digest(path, key, entry_keys)):
-            letters, groups = glossary(entries)
-            self.files[path] = render_with_parts(
-                "glossary.html", path, {"entries": groups}, letters=letters, **context
-            )
-
-    def room_pages(self, facts: PalaceFacts, key: str, context: dict[str, Any]) -> None:
-        """A page per room: all of the room, and the names of the rooms before and after it."""
-        rooms = facts.rooms
-        for index, room in enumerate(rooms):
-            previous = rooms[index - 1] if index > 0 else None
-            following = rooms[index + 1] if index + 1 < len(rooms) else None
-            shown = (
-                len(rooms),
-                room.number,
-                room.start,
-                room.outline,
-                room.texts,
-                room.extras,
-                _neighbour(previous),
-                _neighbour(following),
-            )
-            if self.wanted(room.path, digest(room.path, key, shown)):
-                self.files[room.path] = render_page(
-                    "room.html",
-                    room.path,
-                    view=self.view(facts, index)[0],
-                    room_count=len(rooms),
-                    previous=previous,
-                    next=following,
-                    **context,
-                )
-
     def not_found_page(self) -> bytes:
         """`404.html`: GitHub Pages serves it at any depth, where relative links to the site's
         files would break; so it carries its stylesheet and script inline, and its script
@@ -347,8 +282,3 @@ class SiteFiles:
             "inline_js": Markup(script),
         }
         return render_page("404.html", NOT_FOUND, **context)
-
-
-def _neighbour(room: RoomFacts | None) -> tuple[str, str] | None:
-    """What a room page shows of the room before or after it: a link with its name."""
-    return None if room is None else (room.room.id, room.room.name)
