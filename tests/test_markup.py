@@ -48,6 +48,7 @@ def markdown(text: str) -> str:
         ("[x](javascript:alert(1))", "<a>x</a>"),
         ("[x](JaVa\tScript:alert(1))", "<a>x</a>"),
         ("[x](data:text/html,hi)", "<a>x</a>"),
+        ("[a][b], ![x][y], [c] and [d][] stay text", "[a][b], ![x][y], [c] and [d][] stay text"),
         (
             "[docs](https://pytorch.org) [rel](other.html)",
             '<a href="https://pytorch.org">docs</a> <a href="other.html">rel</a>',

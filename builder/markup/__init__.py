@@ -83,6 +83,9 @@ class SafeInlineExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+        # A field holds no reference definitions (`[id]: url`), so a reference never resolves.
+        for name in ("reference", "short_reference", "image_reference", "short_image_ref"):
+            md.inlinePatterns.deregister(name)
         for name in _BLOCK_PROCESSORS:
             md.parser.blockprocessors.deregister(name)
         md.treeprocessors.register(LinkGuard(md), "link_guard", 0)
