@@ -46,9 +46,19 @@ _BLOCK_PROCESSORS = (
 )
 
 
+def link_target(url: str) -> str:
+    """A link's target as a browser reads it: character references decoded (`&#58;`,
+    `&colon;`, with or without `;`), as often as they nest."""
+    decoded = html.unescape(url)
+    while decoded != url:
+        url, decoded = decoded, html.unescape(decoded)
+    return url
+
+
 def is_safe_url(url: str) -> bool:
-    """Relative links and http(s)/mailto only: `javascript:`, `data:` and the like are refused."""
-    cleaned = "".join(ch for ch in url if ch.isprintable() and not ch.isspace())
+    """Relative links and http(s)/mailto only: `javascript:`, `data:` and the like are refused,
+    however they are spelled (references, control characters, whitespace inside)."""
+    cleaned = "".join(ch for ch in link_target(url) if ch.isprintable() and not ch.isspace())
     match = _SCHEME.match(cleaned)
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 
@@ -60,8 +70,12 @@ class LinkGuard(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for parent in root.iter():
             for child in list(parent):
-                if child.tag == "a" and not is_safe_url(child.get("href", "")):
-                    child.attrib.pop("href", None)
+                if child.tag == "a":
+                    href = child.get("href", "")
+                    if is_safe_url(href):  # written out decoded: the serializer escapes it
+                        child.set("href", link_target(href))
+                    else:
+                        child.attrib.pop("href", None)
                 if child.tag == "img":
                     _replace_with_text(parent, child, child.get("alt", ""))
 
