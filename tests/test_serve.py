@@ -332,3 +332,47 @@ def test_a_waiting_page_hears_of_a_build_at_once_and_of_nothing_else() -> None:
     start = time.monotonic()
     state.wait(state.payload()["version"], timeout=10)
     assert time.monotonic() - start < 0.1
+
+
+def _raw_get(url: str, path: str) -> int:
+    """The status of a GET of `path` exactly as written (no quoting by a client library)."""
+    host, port = url.split("//", 1)[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as connection:
+        request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n"
+        connection.sendall(request.encode("latin-1"))
+        reply = b""
+        while chunk := connection.recv(65536):
+            reply += chunk
+    return int(reply.split(b" ", 2)[1])
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/%00", 400),
+        ("/a%00b/index.html", 400),
+        ("/" + "x" * 300 + "/", 404),
+        ("/" + "x" * 5000, 404),
+        ("/" + "/".join(["y" * 255] * 20), 404),
+        ("/%2e%2e/%2e%2e/etc/passwd", 404),
+        ("/%ff%fe", 404),
+        ("/.palace-cache/", 404),
+    ],
+)
+def test_hostile_paths_get_an_answer_and_no_traceback(
+    served: Served, path: str, status: int
+) -> None:
+    assert _raw_get(served.url, path) == status
+    assert served.get("")[0] == 200  # still serving
+    code, _, err = served.stop()
+    assert code == 0 and "Traceback" not in err, err
+
+
+def test_two_hundred_requests_at_once_are_answered_promptly(served: Served) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(lambda _: _raw_get(served.url, "/"), range(200)))
+    assert statuses == [200] * 200
+    assert time.monotonic() - start < 5

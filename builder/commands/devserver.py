@@ -161,6 +161,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith(PREFIX):
             self._live(path[len(PREFIX) :], url.query, head)
             return
+        if "\x00" in path:
+            self._send(400, b"bad request\n", "text/plain", head)
+            return
+        try:
+            self._serve_path(path, head)
+        except (OSError, ValueError):  # a name too long for the file system, and the like
+            self._missing(head)
+
+    def _serve_path(self, path: str, head: bool) -> None:
         root = self.server.root
         file = (root / path.lstrip("/")).resolve()
         hidden = any(part.startswith(".") for part in Path(path).parts)
