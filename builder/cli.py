@@ -16,13 +16,20 @@ from typing import TYPE_CHECKING
 
 from builder import __version__
 from builder.console import Reporter, count
-from builder.errors import NotesError, PalaceError
+from builder.errors import NotesError, OutputError, PalaceError
 
 if TYPE_CHECKING:
     from builder.notes.load import Notes
 
 SOURCE_HELP = "notes files or folders (default: source/)"
 OUT_HELP = "output folder (default: 'out' in palace.toml or [tool.palace], else site/)"
+
+
+def _non_empty(value: str) -> str:
+    """An argument that must say something: `--out ""` or `-m ""` is a mistake, not a default."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         "palace build --out public/",
         talk=True,
     )
-    build.add_argument("--out", metavar="DIR", help=OUT_HELP)
+    build.add_argument("--out", metavar="DIR", type=_non_empty, help=OUT_HELP)
     build.add_argument(
         "--full",
         action="store_true",
@@ -93,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         "palace serve --port 8001 --open",
         talk=True,
     )
-    serve.add_argument("--out", metavar="DIR", help=OUT_HELP)
+    serve.add_argument("--out", metavar="DIR", type=_non_empty, help=OUT_HELP)
     serve.add_argument(
         "--port",
         type=_port,
@@ -107,12 +114,12 @@ def _parser() -> argparse.ArgumentParser:
         "build, then commit the output folder to a branch and push it (like mkdocs gh-deploy)",
         "palace publish --remote origin --branch gh-pages",
     )
-    publish.add_argument("--out", metavar="DIR", help=OUT_HELP)
+    publish.add_argument("--out", metavar="DIR", type=_non_empty, help=OUT_HELP)
     publish.add_argument("--remote", default="origin", help="remote to push to (default: origin)")
     publish.add_argument(
         "--branch", default="gh-pages", help="branch to publish to (default: gh-pages)"
     )
-    publish.add_argument("--message", "-m", metavar="M", help="commit message")
+    publish.add_argument("--message", "-m", metavar="M", type=_non_empty, help="commit message")
     publish.add_argument(
         "--force", action="store_true", help="publish even with uncommitted changes to the notes"
     )
@@ -244,7 +251,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     elif args.command == "export":
         from builder.commands.export import to_csv, to_json
 
-        sys.stdout.write(to_json(notes.palaces) if args.format == "json" else to_csv(notes.palaces))
+        text = to_json(notes.palaces) if args.format == "json" else to_csv(notes.palaces)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:  # e.g. `palace export > /dev/full`
+            raise OutputError(f"cannot write the export: {error.strerror or error}") from None
     return 0
 
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
+from builder.errors import visible
+
 if TYPE_CHECKING:
     from builder.build import Outcome
     from builder.errors import Diagnostic
@@ -136,7 +138,8 @@ class Reporter:
 
     def problem(self, message: str) -> None:
         """`palace: error: message` on stderr."""
-        self._write(self.stderr, f"palace: {self.err_style.paint('error:', RED)} {message}")
+        error = self.err_style.paint("error:", RED)
+        self._write(self.stderr, f"palace: {error} {visible(message)}")
 
     def diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None:
         """Every diagnostic, then a count: `2 errors, 1 warning in 1 file`."""
@@ -153,7 +156,7 @@ class Reporter:
 
     def outcome(self, outcome: Outcome) -> None:
         """`built site: 1 palace, … in 0.41 s` and the deck and file lines under it."""
-        where = outcome.out.as_posix()
+        where = visible(outcome.out.as_posix())
         seconds = f"{outcome.seconds:.2f} s"
         report = outcome.report
         if report is None:

@@ -26,12 +26,23 @@ class Diagnostic:
         return self.severity == "error"
 
     def format(self) -> str:
-        head = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        head = visible(f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}")
         if self.text is None:
             return head
-        shown, caret = _echo(self.text, self.col)
+        shown, caret = _echo(visible(self.text), self.col)
         gutter = f"{self.line:>5} | "
         return f"{head}\n{gutter}{shown}\n{' ' * (len(gutter) - 2)}| {' ' * caret}^"
+
+
+# Control characters of the notes or of file names shown as symbols, one for one, so that no
+# escape sequence reaches the terminal (and the caret under an echoed line stays in place).
+_VISIBLE = {c: 0x2400 + c for c in range(0x20) if c != 0x09} | {0x7F: 0x2421}
+_VISIBLE |= {c: 0xFFFD for c in range(0x80, 0xA0)}
+
+
+def visible(text: str) -> str:
+    """`text` with control characters (but tab) shown as symbols: `\x1b` becomes `␛`."""
+    return text.translate(_VISIBLE)
 
 
 def _echo(text: str, col: int) -> tuple[str, int]:

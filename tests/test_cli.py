@@ -327,3 +327,49 @@ def test_check_and_a_build_with_nothing_to_do_import_no_renderer(
     assert imported("build", "-q") != "imported: []"  # the first build renders
     assert imported("build", "-q") == "imported: []"
     assert imported("check") == "imported: ['builder.notes.parse']"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["build", "--out", ""], "argument --out: must not be empty"),
+        (["serve", "--out", " "], "argument --out: must not be empty"),
+        (["publish", "-m", ""], "argument --message/-m: must not be empty"),
+    ],
+)
+def test_empty_arguments_are_refused(
+    make_project: ProjectMaker, capsys: Capture, argv: list[str], message: str
+) -> None:
+    make_project({"source/p.md": "- Gate: Overfitting\n"})
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.rstrip().endswith(message)
+
+
+def test_export_to_a_full_disk_says_so(make_project: ProjectMaker) -> None:
+    folder = make_project({"source/p.md": "- Gate: Overfitting\n"})
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "builder", "export", "--format", "json"],
+            cwd=folder,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert (result.returncode, result.stderr) == (
+        1,
+        "palace: error: cannot write the export: No space left on device\n",
+    )
+
+
+@pytest.mark.parametrize("control", ["\x1b[2J", "\x1b]0;owned\x07", "\x9b31m", "\x7f", "\r"])
+def test_no_control_character_of_the_notes_reaches_the_terminal(
+    make_project: ProjectMaker, capsys: Capture, control: str
+) -> None:
+    make_project({f"source/p{control}.md": f"Gate {control} here\n"})
+    code, _, err = run(capsys, "check")
+    assert code == 1
+    assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 for c in err), repr(err)
+    assert "    1 | Gate " in err
