@@ -9,12 +9,16 @@ Cases:
 - one edit: one locus' description changed, the previous deck on disk and the memo of the
   build that wrote it loaded as a new process loads it (Markdown from its memo table, plain
   text escaped afresh); then the same without the memo (Markdown rendered afresh);
+- where the one edit's time goes: reading the previous deck, the layout, the notes of every
+  room (`room_notes`), comparing them, patching the collection, zipping; the rest of `render`
+  (memo loading and so on) as "other";
 - unchanged: kept as it is (memo.Reuse), and written again without Reuse;
 - the whole deck written at each zlib level, with its size (`--levels`).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import marshal
 import statistics
@@ -23,15 +27,17 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generate import write_source
 
+import builder.deck
 from builder import markup
 from builder.cache.memo import Memo, Reuse
 from builder.deck import DeckOutput, render_decks
@@ -77,6 +83,48 @@ def edited(source: Path) -> tuple[Palace, ...]:
     lines[loci[len(loci) // 2]] += " (edited)"
     notes.write_text("\n".join(lines), encoding="utf-8")
     return load_notes([str(source)]).palaces
+
+
+STAGES = ("read_previous", "layout", "room_notes", "patched", "collection", "zipped")
+
+
+@contextmanager
+def stages(spent: dict[str, float]) -> Iterator[None]:
+    """Time spent in each of the deck's stages (the functions `render` calls by name)."""
+    originals = {name: getattr(builder.deck, name) for name in STAGES}
+
+    def timing(name: str, work: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(work)
+        def timed_stage(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return work(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+
+        return timed_stage
+
+    for name, work in originals.items():
+        setattr(builder.deck, name, timing(name, work))
+    try:
+        yield
+    finally:
+        for name, work in originals.items():
+            setattr(builder.deck, name, work)
+
+
+def breakdown(rebuild: Callable[[], object]) -> None:
+    """Medians of the stages of `rebuild`; "other" is the rest of its time."""
+    runs: dict[str, list[float]] = {}
+    for _ in range(RUNS):
+        spent: dict[str, float] = {}
+        with stages(spent):
+            total = timed(rebuild)
+        spent["other"] = total - sum(spent.values())
+        for name, seconds in spent.items():
+            runs.setdefault(name, []).append(seconds)
+    for name, times in runs.items():
+        report(f"  of which {name}", times)
 
 
 def main(loci: int) -> None:
@@ -132,6 +180,7 @@ def main(loci: int) -> None:
         report("first build, Markdown rendered afresh", cold)
         report("first build, Markdown already rendered", warm)
         report("one edit, previous deck and memo", one_edit)
+        breakdown(lambda: rebuild(changed, True))
         report("one edit, previous deck, no memo (Markdown rendered afresh)", no_memo)
         report("unchanged, kept (Reuse)", kept)
         report("unchanged, previous deck and memo, no Reuse", unchanged)

@@ -9,6 +9,7 @@ history kept and nothing duplicated.
 from __future__ import annotations
 
 import io
+import json
 import marshal
 import sqlite3
 import zipfile
@@ -23,6 +24,7 @@ from conftest import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
 
 from builder.cache.memo import Memo, Reuse
 from builder.deck import ALL_KINDS, DeckOutput, render, render_decks
+from builder.deck.history import PreviousDeck
 from builder.deck.model import design
 from builder.errors import PalaceError
 from builder.notes.load import load_notes
@@ -458,3 +460,148 @@ def test_a_deck_key_does_not_depend_on_how_python_holds_its_strings(tmp_path: Pa
     held = [sys.intern(locus.concept) for room in palaces[0].rooms for locus in room.loci]
     assert layout(palaces[0], ALL_KINDS, "", media_name).key == before
     assert held
+
+
+# -- a collection patched build after build ---------------------------------------------------
+
+STEPS: tuple[Edit, ...] = (
+    CASES["description"][0],
+    CASES["insert"][0],  # mid-room
+    lambda text: edit(text, "## Bathroom\n", "## Washroom\n"),  # a new room id: a new deck
+    CASES["removal"][0],
+)
+
+
+def chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, patch: bool) -> list[bytes]:
+    """The seed palace's deck, then a rebuild after each step, each from the one before;
+    `patch` False: every collection written anew (the same ids and mods)."""
+    import builder.deck as deck
+
+    read = deck.read_previous
+
+    def unpatchable(path: Path | None) -> PreviousDeck | None:
+        previous = read(path)
+        return previous and previous._replace(collection=None)
+
+    if not patch:
+        monkeypatch.setattr(deck, "read_previous", unpatchable)
+    text, previous, decks = SEED, None, []
+    for number in range(len(STEPS) + 1):
+        if number:
+            text = STEPS[number - 1](text)
+        out = render_decks(load(tmp_path, text), previous, now=T0 + number * 86_400)
+        previous = save(out, tmp_path / f"build-{number}")
+        decks.append(out.files[FILE])
+    monkeypatch.undo()
+    return decks
+
+
+def study(col: Collection, decks: list[bytes], folder: Path) -> list[dict[str, int]]:
+    """Import the first deck, study some cards, import each rebuild; the studied cards keep
+    their state. The import logs."""
+    import_bytes(col, decks[0], folder, "0.apkg")
+    cards = [card_of(col, stop, "Place → Concept") for stop in STUDIED]
+    for ease, card_id in zip((3, 4, 4, 3, 1), cards, strict=True):
+        answer(col, card_id, ease)
+    reviews = {card_id: scheduling(col, card_id) for card_id in cards}
+    logs = [import_bytes(col, data, folder, f"{n}.apkg") for n, data in enumerate(decks[1:], 1)]
+    assert {card_id: scheduling(col, card_id) for card_id in cards} == reviews
+    return logs
+
+
+def anki_check(apkg: bytes, folder: Path) -> tuple[str, bool]:
+    """Anki's "Check Database" on a package's collection, opened as a collection of its own."""
+    folder.mkdir(exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(apkg)) as package:
+        (folder / "collection.anki2").write_bytes(package.read("collection.anki2"))
+    col = Collection(str(folder / "collection.anki2"))
+    try:
+        return col.fix_integrity()
+    finally:
+        col.close()
+
+
+def test_a_patched_deck_holds_the_rows_of_one_written_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    patched = chain(tmp_path / "chain-patched", monkeypatch, patch=True)
+    anew = chain(tmp_path / "chain-anew", monkeypatch, patch=False)
+    for one, other in zip(patched[1:], anew[1:], strict=True):
+        assert one != other  # patched, not written anew
+        rows_of = rows(one)
+        assert rows_of == rows(other)
+        db = collection(one)
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        # Anki's own check finds in it what it finds in the deck written anew.
+        checked = anki_check(one, tmp_path / "check-patched")
+        assert checked == anki_check(other, tmp_path / "check") and checked[1]
+    decks = json.loads(rows(patched[-1])["col"][0][10])
+    assert "Machine learning palace::Washroom" in {deck["name"] for deck in decks.values()}
+    assert "Machine learning palace::Bathroom" not in {deck["name"] for deck in decks.values()}
+
+
+def test_anki_imports_patched_decks_as_decks_written_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collections: Callable[[str], Collection]
+) -> None:
+    patched = chain(tmp_path / "chain-patched", monkeypatch, patch=True)
+    anew = chain(tmp_path / "chain-anew", monkeypatch, patch=False)
+    col, other = collections("patched"), collections("anew")
+    logs = study(col, patched, tmp_path)
+    assert study(other, anew, tmp_path) == logs
+    assert all(set(log) <= {"new", "updated", "duplicate"} for log in logs)
+    assert contents(col) == contents(other)
+    types = [name for name, *_ in contents(col)["note types"] if name.startswith("Palace locus")]
+    assert types == ["Palace locus"]  # no second note type
+    # And the last deck alone reads as a first build of the same notes.
+    first_build = render_decks(load(tmp_path, text_after_steps()), None, now=T1)
+    alone, scratch = collections("alone"), collections("scratch")
+    import_bytes(alone, patched[-1], tmp_path, "alone.apkg")
+    import_bytes(scratch, first_build.files[FILE], tmp_path, "scratch.apkg")
+    assert shown(alone) == shown(scratch)
+
+
+def text_after_steps() -> str:
+    text = SEED
+    for step in STEPS:
+        text = step(text)
+    return text
+
+
+def shown(col: Collection) -> dict[str, Any]:
+    """What a collection shows, whatever the notes' ids and mods."""
+    held = contents(col)
+    return {**held, "notes": [(guid, flds, tags) for guid, _, flds, tags in held["notes"]]}
+
+
+def test_many_patches_do_not_grow_the_collection(tmp_path: Path) -> None:
+    text = SEED
+    out = render_decks(load(tmp_path, text), None, now=T0)
+    for number in range(1, 51):
+        previous = save(out, tmp_path / "out")
+        if number % 2 == 0:
+            text = edit(text, "how quickly params", f"({number}) how quickly params")
+        elif SPICE_RACK in text:
+            text = edit(text, SPICE_RACK, "")
+        else:
+            text = edit(text, "- Cook book text:", SPICE_RACK + "- Cook book text:")
+        out = render_decks(load(tmp_path, text), previous, now=T0 + number * 60)
+    fresh = render_decks(load(tmp_path, text), None, now=T0)
+    grown, anew = (len(collection(o.files[FILE]).serialize()) for o in (out, fresh))
+    assert grown <= anew * 1.25
+
+
+def test_a_previous_deck_holding_other_notes_is_written_anew(tmp_path: Path) -> None:
+    first = render_decks(load(tmp_path, SEED), None, now=T0)
+    db = collection(first.files[FILE])
+    columns = "mod, usn, tags, flds, sfld, csum, flags, data"
+    db.execute(f"INSERT INTO notes SELECT id + 1, 'other', 42, {columns} FROM notes LIMIT 1")
+    db.commit()
+    out = tmp_path / "out"
+    out.mkdir()
+    with zipfile.ZipFile(out / FILE, "w") as package:
+        package.writestr("collection.anki2", db.serialize())
+    palaces = load(tmp_path, CASES["description"][0](SEED))
+    again = render_decks(palaces, out, now=T1)  # without the other note
+    clean = render_decks(palaces, save(first, tmp_path / "clean"), now=T1)
+    assert rows(again.files[FILE]) == rows(clean.files[FILE])
+    assert again.files != clean.files  # that one patched

@@ -3,7 +3,7 @@
     records ─ notes.py ─▶ rooms with a key ─┬─ unchanged deck: kept as it is (memo.Reuse)
                                             └─ notes.py ─▶ deck notes
             ─ changes.py (+ history.py: the previous deck) ─▶ ids, mods, changes
-            ─ package.py (genanki) ─▶ collection ─▶ .apkg bytes
+            ─ package.py (genanki) ─▶ collection (new, or the previous one patched) ─▶ .apkg
 
 The previous build's decks are the only state the decks need: a note keeps its `mod` while its
 fields stay the same, and gets a newer one when they change, so Anki's default import ("update
@@ -23,7 +23,7 @@ from builder.deck.history import PreviousDeck, read_previous
 from builder.deck.media import media_names
 from builder.deck.model import ALL_KINDS, Design, design, note_type
 from builder.deck.notes import Layout, LocusRef, MediaName, layout, room_notes, stop_refs
-from builder.deck.package import collection, zipped
+from builder.deck.package import collection, patched, zipped
 from builder.notes.records import Palace
 
 if TYPE_CHECKING:
@@ -163,5 +163,10 @@ def _render_palace(
     previous_mod = previous.model_mod if previous is not None else None
     same_design = previous is not None and previous.model_checksum == design.checksum
     mod = model_mod(previous_mod, same_design, now)
-    data = collection(note_type(design), mod, rooms.decks, comparison.placed)
+    model = note_type(design)
+    if same_design and previous is not None and previous.collection is not None:
+        stale = comparison.stale_ids(old_notes)
+        data = patched(previous.collection, model, rooms.decks, stale, comparison.rewritten)
+    else:
+        data = collection(model, mod, rooms.decks, comparison.placed)
     return zipped(data, rooms.media), changes

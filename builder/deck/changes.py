@@ -5,6 +5,9 @@ the stored one. So a note whose fields and tags are exactly those of the previou
 previous `mod` (and note id): an unchanged palace rebuilds byte for byte. A new or changed
 note gets `max(previous mod + 1, now)`, so it always grows. The note type works the same way with
 a checksum of its templates and CSS.
+
+The comparison also tells which of the previous deck's notes keep their rows exactly (fields,
+tags, deck and cards): a rebuild patches the previous collection by rewriting only the others.
 """
 
 from __future__ import annotations
@@ -84,6 +87,8 @@ class Comparison:
     def __init__(self, now: int, new_ids: NewIds) -> None:
         self.now, self.new_ids = now, new_ids
         self.placed: list[tuple[DeckNote, int, int]] = []  # note, id, mod, in walk order
+        self.rewritten: list[tuple[DeckNote, int, int]] = []  # those whose rows change
+        self.kept_rows: set[str] = set()  # GUIDs of previous notes whose rows stay as they are
         self.seen: set[str] = set()  # GUIDs compared
         self.added: list[LocusRef] = []
         self.changed: list[LocusRef] = []
@@ -107,8 +112,17 @@ class Comparison:
                 else:
                     self.unchanged.append(note.ref)
                     self.refreshed.append(note.ref)
-            self.placed.append((note, note_id, mod))
+            placed = (note, note_id, mod)
+            self.placed.append(placed)
             self.seen.add(note.guid)
+            if old is not None and (old.mod, old.deck, old.ords) == (mod, note.deck, note.ords):
+                self.kept_rows.add(note.guid)  # the same mod: the same fields and tags
+            else:
+                self.rewritten.append(placed)
+
+    def stale_ids(self, old_notes: Mapping[str, PreviousNote]) -> list[int]:
+        """Ids of the previous notes whose rows go: removed, or written again."""
+        return [old.id for guid, old in old_notes.items() if guid not in self.kept_rows]
 
     def changes(self, palace_id: str, old_notes: Mapping[str, PreviousNote]) -> PalaceChanges:
         gone = sorted((old for guid, old in old_notes.items() if guid not in self.seen),

@@ -1,9 +1,10 @@
 """Read back the previous build's deck: the only state the deck builder needs.
 
 From `<previous_dir>/<palace id>.apkg` (a zip holding `collection.anki2`, a SQLite database) a
-rebuild takes, for our note type: each note's GUID, id, mod, fields and tags, the largest note
-id, the note type's mod and a checksum of its templates and CSS. The collection is opened in
-memory; nothing is ever written back to the file.
+rebuild takes, for our note type: each note's GUID, id, mod, fields, tags, deck and cards, the
+largest note id, the note type's mod and a checksum of its templates and CSS; and the
+collection's bytes, which a rebuild patches (see `package.patched`) when the deck holds only our
+notes. Nothing is ever written back to the file.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class PreviousNote(NamedTuple):
     mod: int
     flds: str  # the fields as Anki stores them, joined by U+001F
     tags: str
+    deck: int  # the deck of its cards (0: none, or more than one)
+    ords: int  # bit n set: the note has the card of template ord n
 
 
 class PreviousDeck(NamedTuple):
@@ -35,6 +38,7 @@ class PreviousDeck(NamedTuple):
     max_note_id: int
     model_mod: int | None
     model_checksum: str | None
+    collection: bytes | None = None  # the database, when it holds nothing but our notes
 
 
 def read_previous(path: Path | None) -> PreviousDeck | None:
@@ -52,25 +56,40 @@ def read_previous(path: Path | None) -> PreviousDeck | None:
     db = sqlite3.connect(":memory:")
     try:
         db.deserialize(collection)
-        return _read(db)
+        return _read(db, collection)
     except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as error:
         raise unreadable(path, error) from error
     finally:
         db.close()
 
 
-def _read(db: sqlite3.Connection) -> PreviousDeck:
-    (models,) = db.execute("SELECT models FROM col").fetchone()
-    model = json.loads(models).get(str(MODEL_ID))
+def _read(db: sqlite3.Connection, data: bytes) -> PreviousDeck:
+    (text,) = db.execute("SELECT models FROM col").fetchone()
+    models = json.loads(text)
+    model = models.get(str(MODEL_ID))
     if model is None:  # not a deck of ours: start afresh
         return PreviousDeck({}, 0, None, None)
-    rows = db.execute(
-        "SELECT guid, id, mod, flds, tags FROM notes WHERE mid = ? ORDER BY id", (MODEL_ID,)
+    notes = {row[0]: PreviousNote(*row[1:]) for row in db.execute(_NOTES, (MODEL_ID,))}
+    (max_note_id, count) = db.execute("SELECT coalesce(max(id), 0), count(*) FROM notes").fetchone()
+    (cards,) = db.execute("SELECT count(*) FROM cards").fetchone()
+    cards_of_ours = sum(old.ords.bit_count() for old in notes.values())
+    only_ours = len(models) == 1 and count == len(notes) and cards == cards_of_ours
+    return PreviousDeck(
+        notes,
+        max_note_id,
+        int(model["mod"]),
+        checksum_of_model_json(model),
+        data if only_ours else None,
     )
-    notes = {guid: PreviousNote(note_id, mod, flds, tags)
-             for guid, note_id, mod, flds, tags in rows}  # fmt: skip
-    (max_note_id,) = db.execute("SELECT coalesce(max(id), 0) FROM notes").fetchone()
-    return PreviousDeck(notes, max_note_id, int(model["mod"]), checksum_of_model_json(model))
+
+
+# Each note of ours with the deck and ords of its cards.
+_NOTES = """
+SELECT guid, notes.id, mod, flds, tags, coalesce(deck, 0), coalesce(ords, 0) FROM notes
+LEFT JOIN (SELECT nid, CASE WHEN min(did) = max(did) THEN min(did) ELSE 0 END AS deck,
+                  sum(1 << ord) AS ords FROM cards GROUP BY nid) ON nid = notes.id
+WHERE mid = ? ORDER BY notes.id
+"""
 
 
 def unreadable(path: Path, error: BaseException) -> PalaceError:

@@ -5,6 +5,10 @@ note is a `PalaceNote`, which writes its own id and `mod` (and gives its cards t
 and the ids `note id + ord`), so a note keeps both while it stays the same. The note type's
 `mod` is the timestamp the package is written with. The database's bytes, the media list and
 the pictures are zipped in a fixed order with a fixed date: the same notes give the same bytes.
+
+A rebuild whose note type is unchanged patches the previous collection instead (`patched`): the
+rows of changed and removed notes go, changed and new notes are written as above, the decks are
+updated when they differ. An unchanged deck writes nothing, so it keeps its bytes.
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ def collection(
     every deck, which grows with the square of the rooms; so the palace's deck is written by
     `Package.write_to_db`, the rooms' decks (`Deck.to_json`) are added in one update, and each
     note is written by its own `write_to_db`."""
-    (top_id, top_name), *rooms = decks
+    top_id, top_name = decks[0]
     palace = genanki.Deck(top_id, top_name)
     palace.add_model(model)
     db = sqlite3.connect(":memory:")
@@ -74,16 +78,60 @@ def collection(
         cursor = db.cursor()
         # Every note and card brings its own id: the package's id generator is never used.
         genanki.Package([palace]).write_to_db(cursor, model_mod, itertools.count())
-        (text,) = cursor.execute("SELECT decks FROM col").fetchone()
-        everything = json.loads(text)
-        everything.update((str(i), genanki.Deck(i, name).to_json()) for i, name in rooms)
-        cursor.execute("UPDATE col SET decks = ?", (json.dumps(everything),))
-        for note, note_id, mod in notes:
-            PalaceNote(model, note, note_id, mod).write_to_db(cursor, mod, note.deck, None)
+        _write_decks(cursor, decks)
+        _write_notes(cursor, model, notes)
         db.commit()
         return db.serialize()
     finally:
         db.close()
+
+
+def patched(
+    previous: bytes,
+    model: genanki.Model,
+    decks: Sequence[tuple[int, str]],
+    stale_ids: Sequence[int],
+    notes: Iterable[tuple[DeckNote, int, int]],
+) -> bytes:
+    """The previous collection without the notes `stale_ids` (and their cards), with these
+    notes (note, id, mod) written, in these decks. Its note type must be `model`'s design."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.deserialize(previous)
+        cursor = db.cursor()
+        for start in range(0, len(stale_ids), _BATCH):
+            batch = stale_ids[start : start + _BATCH]
+            marks = ",".join("?" * len(batch))
+            cursor.execute(f"DELETE FROM cards WHERE nid IN ({marks})", batch)
+            cursor.execute(f"DELETE FROM notes WHERE id IN ({marks})", batch)
+        _write_decks(cursor, decks)
+        _write_notes(cursor, model, notes)
+        db.commit()
+        return db.serialize()
+    finally:
+        db.close()
+
+
+_BATCH = 500  # ids per DELETE: below SQLite's limit on parameters
+
+
+def _write_decks(cursor: sqlite3.Cursor, decks: Sequence[tuple[int, str]]) -> None:
+    """The decks JSON: Anki's default deck, then these decks (id, name) in order; written only
+    when it differs from what the collection holds."""
+    (text,) = cursor.execute("SELECT decks FROM col").fetchone()
+    held = json.loads(text)
+    wanted = {"1": held["1"]} if "1" in held else {}
+    wanted.update((str(i), genanki.Deck(i, name).to_json()) for i, name in decks)
+    new = json.dumps(wanted)
+    if new != text:
+        cursor.execute("UPDATE col SET decks = ?", (new,))
+
+
+def _write_notes(
+    cursor: sqlite3.Cursor, model: genanki.Model, notes: Iterable[tuple[DeckNote, int, int]]
+) -> None:
+    for note, note_id, mod in notes:
+        PalaceNote(model, note, note_id, mod).write_to_db(cursor, mod, note.deck, None)
 
 
 def zipped(collection: bytes, media: Iterable[tuple[str, Path]], level: int = LEVEL) -> bytes:
