@@ -24,7 +24,7 @@ from conftest import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
 
 from builder.cache.memo import Memo, Reuse
 from builder.deck import ALL_KINDS, DeckOutput, render, render_decks
-from builder.deck.history import PreviousDeck
+from builder.deck.history import PreviousDeck, read_previous
 from builder.deck.model import design
 from builder.errors import PalaceError
 from builder.notes.load import load_notes
@@ -477,7 +477,7 @@ def chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, patch: bool) -> list[
     `patch` False: every collection written anew (the same ids and mods)."""
     import builder.deck as deck
 
-    read = deck.read_previous
+    read = read_previous
 
     def unpatchable(path: Path | None) -> PreviousDeck | None:
         previous = read(path)
