@@ -605,3 +605,13 @@ def test_a_previous_deck_holding_other_notes_is_written_anew(tmp_path: Path) -> 
     clean = render_decks(palaces, save(first, tmp_path / "clean"), now=T1)
     assert rows(again.files[FILE]) == rows(clean.files[FILE])
     assert again.files != clean.files  # that one patched
+
+
+def test_words_removed_or_replaced_do_not_stay_in_a_patched_deck(tmp_path: Path) -> None:
+    first = render_decks(load(tmp_path, SEED), None, now=T0)
+    previous = save(first, tmp_path / "out")
+    text = CASES["removal"][0](CASES["description"][0](SEED))
+    again = render_decks(load(tmp_path, text), previous, now=T1)
+    data = collection(again.files[FILE]).serialize()
+    assert b"how quickly params" not in data  # replaced
+    assert b"representing features" not in data  # removed with Mom

@@ -99,6 +99,8 @@ def patched(
     try:
         db.deserialize(previous)
         cursor = db.cursor()
+        # Zeros over what is deleted: a removed locus' words must not stay in the published file.
+        cursor.execute("PRAGMA secure_delete = ON")
         for start in range(0, len(stale_ids), _BATCH):
             batch = stale_ids[start : start + _BATCH]
             marks = ",".join("?" * len(batch))
