@@ -86,7 +86,7 @@ def test_roomed_palace_has_the_same_35_stops_in_the_same_order() -> None:
             written = ours.concept + (f" # {ours.description}" if ours.description else "")
             assert written == theirs.concept
     window = palace.rooms[5].loci[0]
-    assert [(s.id, s.locus, s.concept, s.description) for s in window.steps] == [
+    assert [(s.id, s.place, s.concept, s.description) for s in window.steps] == [
         ("window--balcony", "Balcony", "output_batch = model(train_batch)", ""),
         ("window--stefan-silo", "Stefan Silo", "loss = loss_fn(output_batch, labels_batch)", ""),
         ("window--street", "Street", "optimizer.zero_grad()", "clear prev grads"),
@@ -98,6 +98,26 @@ def test_roomed_palace_has_the_same_35_stops_in_the_same_order() -> None:
     assert palace.next(palace.walk[27]) == palace.walk[28]
     assert palace.previous(palace.walk[34]) == palace.walk[33]
     assert palace.next(palace.walk[34]) is None
+
+
+def test_records_number_every_stop_room_and_step_once() -> None:
+    """The walk's numbers are the records' own: a locus before its steps, rooms in order."""
+    palace = only_palace(str(REPO / "source" / "ml-palace.md"))
+    assert [stop.number for stop in palace.walk] == list(range(1, 36))
+    first = 1
+    for number, room in enumerate(palace.rooms, start=1):
+        numbers = [
+            n for locus in room.loci for n in (locus.number, *(s.number for s in locus.steps))
+        ]
+        assert (room.number, room.first, room.last) == (number, first, first + len(numbers) - 1)
+        assert numbers == list(range(room.first, room.last + 1)) and room.stops == len(numbers)
+        first = room.last + 1
+    window = palace.rooms[5].loci[0]
+    assert [(s.index, s.number) for s in window.steps] == [
+        (k, window.number + k) for k in range(1, 6)
+    ]
+    assert palace.stop(0) is None and palace.stop(36) is None
+    assert palace.stop(window.number + 1).step is window.steps[0]  # type: ignore[union-attr]
 
 
 def only_palace_with_warnings(source: str) -> Palace:

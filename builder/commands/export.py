@@ -45,7 +45,7 @@ def palace_dict(palace: Palace) -> dict[str, Any]:
                 "loci": [
                     {
                         "id": locus.id,
-                        "locus": locus.locus,
+                        "locus": locus.place,
                         "concept": locus.concept,
                         "description": locus.description,
                         "note": locus.note,
@@ -54,7 +54,7 @@ def palace_dict(palace: Palace) -> dict[str, Any]:
                         "steps": [
                             {
                                 "id": step.id,
-                                "locus": step.locus,
+                                "locus": step.place,
                                 "concept": step.concept,
                                 "description": step.description,
                                 "line": step.line,

@@ -28,9 +28,8 @@ FORMAT = 2  # of the room keys: raise it when what a note shows changes in this 
 _ORD = {kind.name: number for number, kind in enumerate(CARD_KINDS)}
 _ROUTE, _SEQUENCE = _ORD["route"], _ORD["sequence"]
 _OWN = tuple(FIELDS.index(name) for name in ("Locus", "Concept", "Description", "Note", "Picture"))
-_LOCUS = attrgetter("id", "locus", "concept", "description", "note")
-_STEP = attrgetter("id", "locus", "concept", "description")
-_STEPS = attrgetter("steps")
+_LOCUS = attrgetter("id", "place", "concept", "description", "note")
+_STEP = attrgetter("id", "place", "concept", "description")
 
 
 class LocusRef(NamedTuple):
@@ -93,12 +92,10 @@ def img(picture: Picture | None, names: MediaName) -> str:
 
 
 class RoomSlot(NamedTuple):
-    """A room's place in the deck: its stops are `walk[start:start + stops]`."""
+    """A room in the deck: its key, its deck and its picture."""
 
     room: Room
     key: bytes  # digest of everything its notes show
-    start: int
-    stops: int
     deck: int
     picture: str  # the room's <img>, or ""
 
@@ -130,30 +127,26 @@ def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName)
     wanted = sum(1 << _ORD[kind] for kind in kinds)
     decks: dict[str, tuple[int, str]] = {}  # casefolded name → (id, name): Anki's deck key
     media: dict[str, Path] = {}
-    walk = palace.walk
     head = (FORMAT, palace.id, palace.title, wanted)
     slots = []
-    start = steps = 0
+    steps = 0
     for room in palace.rooms:
         name = f"{top}::{deck_name_part(room.name, room.id)}"
         deck_id = stable_id(f"palace/deck/{palace.id}/{room.id}")
         deck = decks.setdefault(name.casefold(), (deck_id, name))[0]
         loci = room.loci
-        in_room = sum(map(len, map(_STEPS, loci)))
-        count = len(loci) + in_room
-        steps += in_room
+        steps += room.stops - len(loci)
         shown = list(map(_LOCUS, loci))  # and of the loci with pictures or steps, those:
         extras = [(number, _picture(locus.picture, names, media), tuple(map(_STEP, locus.steps)))
                   for number, locus in enumerate(loci) if locus.picture or locus.steps]  # fmt: skip
-        before = walk[start - 1].place if start else None
-        after = walk[start + count] if start + count < len(walk) else None
+        before = palace.stop(room.first - 1)
+        after = palace.stop(room.last + 1)
         picture = _picture(room.picture, names, media)
         key = _digest(
-            (*head, room.id, room.name, picture, deck, start, before,
+            (*head, room.id, room.name, picture, deck, room.first, before and before.place,
              after and (after.place, after.concept), shown, extras)
         )  # fmt: skip
-        slots.append(RoomSlot(room, key, start, count, deck, img(room.picture, names)))
-        start += count
+        slots.append(RoomSlot(room, key, deck, img(room.picture, names)))
     top_deck = (stable_id(f"palace/deck/{palace.id}"), top)
     all_decks = (top_deck, *decks.values())
     files = tuple(sorted(media.items()))
@@ -163,20 +156,14 @@ def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName)
         all_decks,
         files,
         wanted,
-        count_cards(len(walk), steps, wanted),
+        count_cards(len(palace.walk), steps, wanted),
         _digest((FORMAT, [slot.key for slot in slots], all_decks, [name for name, _ in files])),
     )
 
 
 def stop_refs(palace: Palace) -> list[LocusRef]:
     """Every stop of the walk, in order."""
-    refs = []
-    for room in palace.rooms:
-        for locus in room.loci:
-            refs.append(LocusRef(locus.id, locus.locus))
-            if locus.steps:
-                refs.extend(LocusRef(step.id, step.locus) for step in locus.steps)
-    return refs
+    return [LocusRef(stop.id, stop.place) for stop in palace.walk]
 
 
 def _picture(
@@ -200,54 +187,48 @@ def count_cards(stops: int, steps: int, wanted: int) -> int:
 
 def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNote]:
     """The notes of one room, in walk order."""
-    palace = layout.palace
-    walk = palace.walk
-    start, end = slot.start, slot.start + slot.stops
-    # What each stop shows of itself: id, place (as written and as HTML), concept, description,
-    # parent, note, picture, sequence; then the place and concept of the stop after the room.
+    palace, room = layout.palace, slot.room
+    # What each stop shows of itself: number, id, place (as written and as HTML), concept,
+    # description, parent, note, picture, sequence; then the place and concept of the stop
+    # after the room.
     shown = []
-    for locus in slot.room.loci:
-        place = field_name(locus.locus)
+    for locus in room.loci:
+        place = field_name(locus.place)
         picture = img(locus.picture, names) if locus.picture is not None else ""
         note = inline(locus.note) if locus.note else ""
-        shown.append((locus.id, locus.locus, place, inline(locus.concept),
+        shown.append((locus.number, locus.id, locus.place, place, inline(locus.concept),
                       inline(locus.description), "", note, picture, ""))  # fmt: skip
         for step in locus.steps:
-            shown.append((step.id, step.locus, field_name(step.locus), inline(step.concept),
-                          inline(step.description), place, "", picture,
-                          _sequence(locus, step.id)))  # fmt: skip
+            shown.append((step.number, step.id, step.place, field_name(step.place),
+                          inline(step.concept), inline(step.description), place, "", picture,
+                          _sequence(locus, step.index)))  # fmt: skip
     if not shown:  # a room without loci
         return []
-    if end < len(walk):
-        after = walk[end]
-        following = [(field_name(after.place), inline(after.concept))]
-    else:
-        following = [("", "")]
-    nexts = [(stop[2], stop[3]) for stop in shown[1:]] + following
-    previous = field_name(walk[start - 1].place) if start else ""
+    after = palace.stop(room.last + 1)
+    following = [(field_name(after.place), inline(after.concept)) if after else ("", "")]
+    nexts = [(stop[3], stop[4]) for stop in shown[1:]] + following
+    before = palace.stop(room.first - 1)
+    previous = field_name(before.place) if before else ""
     wanted = layout.wanted
     always, sequence = wanted & 0b11, wanted & (1 << _SEQUENCE)
     route = wanted & (1 << _ROUTE)
-    last = len(walk)
-    room = slot.room
+    last = len(palace.walk)
     head = f"\x1f{field_name(palace.title)}\x1f{field_name(room.name)}\x1f"
     tags = f" {palace.id} {palace.id}::{room.id} "
     palace_id = palace.id
     id_prefix = f"{palace_id}/"
     deck, room_picture = slot.deck, slot.picture
     notes = []
-    position = start
-    for (stop_id, name, place, concept, description, parent, note, picture, steps), (
+    for (number, stop_id, name, place, concept, description, parent, note, picture, steps), (
         next_place,
         next_concept,
     ) in zip(shown, nexts, strict=True):
-        position += 1
         ords = always | sequence if steps else always
-        if position < last:
+        if number < last:
             ords |= route
         id_field = id_prefix + stop_id
         flds = "\x1f".join(
-            (id_field + head + parent, place, str(position), previous, concept, description,
+            (id_field + head + parent, place, str(number), previous, concept, description,
              note, picture, room_picture, next_place, next_concept, steps)
         )  # fmt: skip
         previous = place
@@ -258,26 +239,26 @@ def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNot
                 flds,
                 tags,
                 deck,
-                position,
+                number,
                 ords,
             )
         )
     return notes
 
 
-def _sequence(locus: Locus, asked: str) -> str:
-    """The steps of a locus in order, the asked one blanked (the Sequence card)."""
+def _sequence(locus: Locus, asked: int) -> str:
+    """The steps of a locus in order, the one at index `asked` blanked (the Sequence card)."""
     items = []
     for step in locus.steps:
-        place = f'<span class="step-locus">{field_name(step.locus)}</span>'
-        if step.id == asked:
+        place = f'<span class="step-locus">{field_name(step.place)}</span>'
+        if step.index == asked:
             items.append(f'<li class="asked">{place}: <span class="blank">[…]</span></li>')
         else:
             items.append(
                 f'<li>{place}: <span class="step-concept">{inline(step.concept)}</span></li>'
             )
     head = (
-        f'<div class="sequence-head"><span class="sequence-locus">{field_name(locus.locus)}</span>'
+        f'<div class="sequence-head"><span class="sequence-locus">{field_name(locus.place)}</span>'
         f': <span class="sequence-concept">{inline(locus.concept)}</span></div>'
     )
     return f'{head}<ol class="steps">{"".join(items)}</ol>'

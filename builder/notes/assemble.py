@@ -1,4 +1,5 @@
-"""Draft palace → records: give everything its stable id, check what spans lines, build the walk."""
+"""Draft palace → records: give everything its stable id and its number on the walk, check what
+spans lines, build the walk."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class Assembler:
         self.draft = draft
         self.diagnostics: list[Diagnostic] = []
         self._lines = source_lines
+        self._stops = 0  # numbered so far on the walk
 
     def report(self, line: int, col: int, message: str, severity: str = "error") -> None:
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else None
@@ -50,7 +52,10 @@ class Assembler:
         ids = IdAllocator(self._pinned_ids())
         room_ids = IdAllocator({r.pinned for r in draft.rooms if r.pinned})
         seen_rooms: dict[str, int] = {}
-        rooms = tuple(self._room(room, ids, room_ids, seen_rooms) for room in draft.rooms)
+        rooms = tuple(
+            self._room(room, number, ids, room_ids, seen_rooms)
+            for number, room in enumerate(draft.rooms, start=1)
+        )
         title = draft.title or title_from_file_name(draft.path)
         palace_id = draft.pinned or slugify(PurePosixPath(draft.path).stem, "palace")
         return Palace(palace_id, title, draft.path, rooms, walk_order(rooms))
@@ -71,7 +76,12 @@ class Assembler:
         return set(first)
 
     def _room(
-        self, draft: DraftRoom, ids: IdAllocator, room_ids: IdAllocator, seen: dict[str, int]
+        self,
+        draft: DraftRoom,
+        number: int,
+        ids: IdAllocator,
+        room_ids: IdAllocator,
+        seen: dict[str, int],
     ) -> Room:
         if draft.name is not None:
             key = draft.name.casefold()
@@ -91,15 +101,19 @@ class Assembler:
         name = draft.name or DEFAULT_ROOM
         room_id = draft.pinned or room_ids.allocate(slugify(name, "room"))
         note = _note(draft.note) if draft.note else None
-        return Room(room_id, name, note, draft.picture, self._loci(draft.loci, ids), draft.line)
+        first = self._stops + 1
+        loci = self._loci(draft.loci, ids)
+        last = self._stops
+        return Room(room_id, name, note, draft.picture, loci, number, first, last, draft.line)
 
     def _loci(self, drafts: list[DraftLocus], ids: IdAllocator) -> tuple[Locus, ...]:
-        """The loci of one room, in order, with the warnings about them."""
+        """The loci of one room, in order and numbered on from `_stops`, with the warnings about
+        them."""
         allocate, report = ids.allocate, self.report
         loci: list[Locus] = []
         first_line: dict[str, int] = {}  # of each name in the room, case-folded
         for draft in drafts:
-            name, line = draft.locus, draft.line
+            name, line = draft.place, draft.line
             first = first_line.setdefault(name.casefold(), line)
             if first != line:
                 report(
@@ -111,16 +125,19 @@ class Assembler:
                     "warning",
                 )
             locus_id = draft.pinned or allocate(slugify(name, "locus"))
+            number = self._stops + 1
             if draft.steps:
                 steps = tuple(
                     Step(
-                        step.pinned or allocate(f"{locus_id}--{slugify(step.locus, 'step')}"),
-                        step.locus,
+                        step.pinned or allocate(f"{locus_id}--{slugify(step.place, 'step')}"),
+                        step.place,
                         step.concept,
                         step.description,
+                        number + index,
+                        index,
                         step.line,
                     )
-                    for step in draft.steps
+                    for index, step in enumerate(draft.steps, start=1)
                 )
             else:
                 steps = ()
@@ -141,9 +158,11 @@ class Assembler:
                     _note(draft.note) if draft.note else None,
                     draft.picture,
                     steps,
+                    number,
                     line,
                 )
             )
+            self._stops = number + len(steps)
         return tuple(loci)
 
 

@@ -10,7 +10,7 @@ from builder.notes.records import Picture
 
 @dataclass(slots=True)
 class DraftStep:
-    locus: str
+    place: str
     concept: str
     description: str
     line: int
@@ -20,7 +20,7 @@ class DraftStep:
 
 @dataclass(slots=True)
 class DraftLocus:
-    locus: str
+    place: str
     concept: str
     description: str
     line: int

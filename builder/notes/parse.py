@@ -251,7 +251,7 @@ class LineReader:
             self.report(
                 col,
                 "expected a step 'Locus: step' (optionally ' # description') "
-                f"under '{self._locus.locus}'",
+                f"under '{self._locus.place}'",
             )
             return
         name, rest = content[: colons[0]].strip(), content[colons[0] + 1 :]

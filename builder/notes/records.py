@@ -2,7 +2,8 @@
 
 Records are frozen and hold tuples, so a stage can share them freely. Each carries the line it
 came from, so later stages can still point at the notes. Text fields hold the owner's words
-exactly as written (inline Markdown, rendered by the deck and the site).
+exactly as written (inline Markdown, rendered by the deck and the site). Places on the walk are
+numbered once, here (from 1, a locus before its steps): the deck and the site only read them.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ class Picture:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One step of a locus with steps: `Locus: step # description`, indented under it."""
+    """One step of a locus with steps: `Place: step # description`, indented under it."""
 
     id: str
-    locus: str
+    place: str
     concept: str
     description: str
+    number: int  # on the walk
+    index: int  # among its locus's steps, from 1
     line: int
 
 
@@ -38,12 +41,13 @@ class Locus:
     """One stop of the walk: a place, the concept it holds, and how to remember it."""
 
     id: str
-    locus: str
+    place: str
     concept: str
     description: str
     note: str | None
     picture: Picture | None
     steps: tuple[Step, ...]
+    number: int  # on the walk; its steps follow it
     line: int
 
 
@@ -56,17 +60,27 @@ class Room:
     note: str | None
     picture: Picture | None
     loci: tuple[Locus, ...]
+    number: int  # among the palace's rooms, from 1
+    first: int  # its stops are first..last on the walk; without loci, last = first - 1
+    last: int
     line: int  # 0 for the default room of loci written before any room heading
+
+    @property
+    def stops(self) -> int:
+        return self.last - self.first + 1
 
 
 @dataclass(frozen=True, slots=True)
 class Stop:
-    """A place on the walk: a locus, or one step of a locus. `number` counts from 1."""
+    """A place on the walk: a locus, or one step of a locus."""
 
-    number: int
     room: Room
     locus: Locus
     step: Step | None = None
+
+    @property
+    def number(self) -> int:
+        return self.step.number if self.step else self.locus.number
 
     @property
     def id(self) -> str:
@@ -74,7 +88,7 @@ class Stop:
 
     @property
     def place(self) -> str:
-        return self.step.locus if self.step else self.locus.locus
+        return self.step.place if self.step else self.locus.place
 
     @property
     def concept(self) -> str:
@@ -103,13 +117,17 @@ class Palace:
     def loci(self) -> tuple[Locus, ...]:
         return tuple(locus for room in self.rooms for locus in room.loci)
 
+    def stop(self, number: int) -> Stop | None:
+        """The stop numbered `number` on the walk, or None outside it."""
+        return self.walk[number - 1] if 0 < number <= len(self.walk) else None
+
     def previous(self, stop: Stop) -> Stop | None:
         """The stop before `stop` on the walk, or None at the start."""
-        return self.walk[stop.number - 2] if stop.number > 1 else None
+        return self.stop(stop.number - 1)
 
     def next(self, stop: Stop) -> Stop | None:
         """The stop after `stop` on the walk, or None at the end."""
-        return self.walk[stop.number] if stop.number < len(self.walk) else None
+        return self.stop(stop.number + 1)
 
 
 def walk_order(rooms: tuple[Room, ...]) -> tuple[Stop, ...]:
@@ -117,7 +135,6 @@ def walk_order(rooms: tuple[Room, ...]) -> tuple[Stop, ...]:
     stops: list[Stop] = []
     for room in rooms:
         for locus in room.loci:
-            stops.append(Stop(len(stops) + 1, room, locus))
-            for step in locus.steps:
-                stops.append(Stop(len(stops) + 1, room, locus, step))
+            stops.append(Stop(room, locus))
+            stops.extend(Stop(room, locus, step) for step in locus.steps)
     return tuple(stops)

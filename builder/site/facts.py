@@ -12,8 +12,9 @@ to spare work, nothing else. For each room, one pass makes:
 - `extras`: a digest of the notes and pictures (alt text and the picture's URL, which names
   its content): shown only by the room page and the study data.
 
-Stop numbers follow from the counts of the rooms before (`start`). What no page shows is in no
-key: line numbers, file names of pictures. Inserting a line above a room changes nothing of it.
+Stop numbers are the records' own (a room's `first` and `last`), kept beside the digests where a
+key needs them. What no page shows is in no key: line numbers, file names of pictures. Inserting
+a line above a room changes nothing of it.
 """
 
 from __future__ import annotations
@@ -28,13 +29,9 @@ from builder.site.pages import room_path
 
 
 class RoomFacts(NamedTuple):
-    """A room's place in the palace and the digests of what it shows."""
+    """A room (its place in the palace is the record's) and the digests of what it shows."""
 
     room: Room
-    number: int  # 1-based position among the palace's rooms
-    start: int  # the number of its first stop (of the next room's, when it has none)
-    loci: int
-    steps: int
     path: str
     outline: str
     texts: str
@@ -42,13 +39,29 @@ class RoomFacts(NamedTuple):
     pictures: tuple[tuple[Path, str], ...]  # (file, alt) of the room's, then of its loci's
 
     @property
+    def number(self) -> int:
+        return self.room.number
+
+    @property
+    def start(self) -> int:
+        """The number of its first stop (of the next room's, when it has none)."""
+        return self.room.first
+
+    @property
     def first(self) -> int:
-        """The number of its first stop, 0 when it has none (as `RoomView.first`)."""
-        return self.start if self.loci else 0
+        return self.room.first
 
     @property
     def last(self) -> int:
-        return self.start + self.loci + self.steps - 1 if self.loci else 0
+        return self.room.last
+
+    @property
+    def loci(self) -> int:
+        return len(self.room.loci)
+
+    @property
+    def steps(self) -> int:
+        return self.room.stops - len(self.room.loci)
 
 
 class Counts(NamedTuple):
@@ -82,37 +95,28 @@ def _picture(picture: Picture | None, urls: dict[Path, str]) -> tuple[str, str]:
 def palace_facts(palace: Palace, picture_urls: dict[Path, str]) -> PalaceFacts:
     """The facts of every room of `palace`; `picture_urls` says where each picture goes."""
     rooms = []
-    summary: list[tuple[str, str, int, int]] = []
-    stops = loci_total = 0
-    for number, room in enumerate(palace.rooms, start=1):
+    for room in palace.rooms:
         outline = [room.id, room.name]
         texts = []
         extras = [room.note or "", *_picture(room.picture, picture_urls)]
         pictures = [] if room.picture is None else [(room.picture.file, room.picture.alt)]
-        steps = 0
         for locus in room.loci:
-            outline += (locus.id, locus.locus, locus.concept)
+            outline += (locus.id, locus.place, locus.concept)
             texts.append(locus.description)
             if locus.steps:
                 outline.append(str(len(locus.steps)))
                 for step in locus.steps:
-                    outline += (step.id, step.locus, step.concept)
+                    outline += (step.id, step.place, step.concept)
                     texts.append(step.description)
-                steps += len(locus.steps)
             else:
                 outline.append("")
             if locus.note or locus.picture:
                 extras += (locus.id, locus.note or "", *_picture(locus.picture, picture_urls))
                 if locus.picture is not None:
                     pictures.append((locus.picture.file, locus.picture.alt))
-        loci = len(room.loci)
         rooms.append(
             RoomFacts(
                 room,
-                number,
-                stops + 1,
-                loci,
-                steps,
                 room_path(palace, room),
                 _digest(outline),
                 _digest(texts),
@@ -120,13 +124,11 @@ def palace_facts(palace: Palace, picture_urls: dict[Path, str]) -> PalaceFacts:
                 tuple(pictures),
             )
         )
-        summary.append((room.id, room.name, loci, steps))
-        stops += loci + steps
-        loci_total += loci
+    summary = [(room.room.id, room.room.name, room.loci, room.steps) for room in rooms]
     return PalaceFacts(
         palace,
         tuple(rooms),
         digest(palace.id, palace.title, palace.source),
         digest(summary),
-        Counts(len(rooms), loci_total, stops),
+        Counts(len(rooms), sum(room.loci for room in rooms), len(palace.walk)),
     )

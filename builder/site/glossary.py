@@ -49,7 +49,7 @@ def room_entries(view: RoomView, links: dict[str, str]) -> RoomEntries:
     palace's folder (`pages.room_links`)."""
     room = link_text(view.room.name)
     keys, entries = [], []
-    for locus in view.loci:
+    for locus in view.room.loci:
         description = f"{markdown(locus.description)} " if locus.description else ""
         html = (
             f"<dt>{markdown(locus.concept)}</dt>\n<dd>{description}"

@@ -107,7 +107,7 @@ def room_map(view: RoomView, box: _Box, links: dict[str, str]) -> RoomMap:
     """A room of the map in `box` (see `layout`). `links` maps its stops' ids to their URLs
     from the map's page."""
     name = plain_text(view.room.name)
-    label = escape(f"Room {view.number}: {name}", quote=False)
+    label = escape(f"Room {view.room.number}: {name}", quote=False)
     lines = _name_lines(name)
     text = "".join(
         f'<tspan x="{box.x + PAD}" dy="{0 if i == 0 else 15}">{escape(line)}</tspan>'
@@ -121,7 +121,7 @@ def room_map(view: RoomView, box: _Box, links: dict[str, str]) -> RoomMap:
         f'<a href="{room_href}"><title>{label}</title>'
         f'<text class="map-room-name" y="{top}">{text}</text></a>'
     )
-    if not view.loci:
+    if not view.room.loci:
         area += (
             f'<text class="map-empty" x="{box.x + PAD}" y="{box.y + HEADER + 24}">'
             "no loci yet</text></g>"
@@ -129,7 +129,7 @@ def room_map(view: RoomView, box: _Box, links: dict[str, str]) -> RoomMap:
         return area.encode(), b"", "", ()
     area += "</g>"
     in_room: list[tuple[str, int, str, str, tuple[str, int]]] = []
-    for locus in view.loci:
+    for locus in view.room.loci:
         in_room.append((locus.id, locus.number, locus.place, locus.concept, LOCUS))
         in_room.extend((s.id, s.number, s.place, s.concept, STEP) for s in locus.steps)
     columns = [box.x + PAD + column * CELL + CELL // 2 for column in range(STOP_COLUMNS)]
@@ -191,7 +191,7 @@ def map_svg(rooms: list[RoomMap], boxes: list[_Box], height: int, title_id: str)
 
 def palace_map(rooms: tuple[RoomView, ...], links: dict[str, str], title_id: str) -> Markup:
     """The whole map of a palace as inline SVG (see `room_map`, `map_svg`)."""
-    boxes, height = layout([view.last - view.first + 1 if view.loci else 0 for view in rooms])
+    boxes, height = layout([view.room.stops for view in rooms])
     pieces = [room_map(view, box, links) for view, box in zip(rooms, boxes, strict=True)]
     return Markup(b"".join(map_svg(pieces, boxes, height, title_id)).decode())
 
@@ -206,11 +206,11 @@ def room_route(view: RoomView, links: dict[str, str]) -> bytes:
         f"{link_text(view.room.name)}</a>"
     ]
     add = parts.append
-    if not view.loci:
+    if not view.room.loci:
         add(' <span class="meta">no loci yet</span></li>')
         return "\n".join(parts).encode()
     add('<ol class="route-stops">')
-    for locus in view.loci:
+    for locus in view.room.loci:
         add(
             f'<li value="{locus.number}"><a href="{links[locus.id]}">'
             f'{link_text(locus.place)}</a> <span class="route-concept">'

@@ -41,11 +41,11 @@ _TABLE_HEAD = (
 def walk_table(view: RoomView, links: dict[str, str]) -> bytes:
     """The room's table in the walk at a glance (nothing for a room without loci); `links`
     maps its stops' ids to their URLs from the palace's page (slugs: nothing to escape)."""
-    if not view.loci:
+    if not view.room.loci:
         return b""
     rows = [f"<h3>{markdown(view.room.name)}</h3>\n", _TABLE_HEAD]
     add = rows.append
-    for locus in view.loci:
+    for locus in view.room.loci:
         add(
             f'<tr><td class="num">{locus.number}</td><td><a href="{links[locus.id]}">'
             f"{link_text(locus.place)}</a></td><td>{markdown(locus.concept)}</td></tr>\n"

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from builder.notes.records import Palace, Picture, Room
+from builder.notes.records import Palace, Room
 
 HOME = "index.html"
 NOT_FOUND = "404.html"
@@ -88,94 +88,24 @@ def root_of(page: str) -> str:
     return "../" * page.count("/")
 
 
-class StepView(NamedTuple):
-    """A step of a locus, with its number on the walk. Templates unpack these in their loops
-    (faster than attribute lookups, which count for palaces of thousands of loci)."""
-
-    id: str
-    number: int
-    place: str
-    concept: str
-    description: str
-
-
-class LocusView(NamedTuple):
-    """A locus with its number on the walk and its steps, unpacked by the room template."""
-
-    id: str
-    number: int
-    place: str
-    concept: str
-    description: str
-    note: str | None
-    picture: Picture | None
-    steps: tuple[StepView, ...]
-
-
 class RoomView(NamedTuple):
-    """A room with its position in the palace and its loci, ready for the templates."""
+    """A room and the path of its page, for the templates: its number, stops and loci are the
+    records' own (`view.room.number`, `view.room.first`, `view.room.loci`, …)."""
 
     palace: Palace
     room: Room
-    number: int  # 1-based position among the palace's rooms
     path: str
-    loci: tuple[LocusView, ...]
-
-    @property
-    def first(self) -> int:
-        return self.loci[0].number if self.loci else 0
-
-    @property
-    def last(self) -> int:
-        if not self.loci:
-            return 0
-        last = self.loci[-1]
-        return last.steps[-1].number if last.steps else last.number
-
-    @property
-    def step_count(self) -> int:
-        return sum(len(locus.steps) for locus in self.loci)
 
 
-def room_view(palace: Palace, room: Room, number: int, start: int) -> RoomView:
-    """One room of the palace, its `number` among the rooms, its first stop numbered `start`.
-
-    The walk lists each locus followed by its steps (`records.walk_order`), so numbering from
-    `start` in that order gives every locus and step its number on the walk.
-    """
-    loci = []
-    stop = start
-    for locus in room.loci:
-        steps: tuple[StepView, ...] = ()
-        if locus.steps:
-            steps = tuple(
-                StepView(step.id, stop + offset, step.locus, step.concept, step.description)
-                for offset, step in enumerate(locus.steps, start=1)
-            )
-        loci.append(
-            LocusView(
-                locus.id,
-                stop,
-                locus.locus,
-                locus.concept,
-                locus.description,
-                locus.note,
-                locus.picture,
-                steps,
-            )
-        )
-        stop += 1 + len(steps)
-    return RoomView(palace, room, number, room_path(palace, room), tuple(loci))
+def room_view(palace: Palace, room: Room, *_numbered: int) -> RoomView:
+    """One room of the palace. Further arguments (its number and first stop, which the records
+    now carry) are accepted and ignored."""
+    return RoomView(palace, room, room_path(palace, room))
 
 
 def room_views(palace: Palace) -> tuple[RoomView, ...]:
-    """The palace's rooms in walk order, each with its loci and their stops."""
-    views = []
-    start = 1
-    for number, room in enumerate(palace.rooms, start=1):
-        views.append(room_view(palace, room, number, start))
-        start += sum(1 + len(locus.steps) for locus in room.loci)
-    return tuple(views)
+    """The palace's rooms in walk order."""
+    return tuple(room_view(palace, room) for room in palace.rooms)
 
 
 def stop_links(palace: Palace, rooms: tuple[RoomView, ...]) -> dict[str, str]:
@@ -191,7 +121,7 @@ def room_links(view: RoomView) -> dict[str, str]:
     """`stop_links` of one room."""
     room_url = relative(palace_path(view.palace), view.path)
     links: dict[str, str] = {}
-    for locus in view.loci:
+    for locus in view.room.loci:
         links[locus.id] = f"{room_url}#{locus.id}"
         for step in locus.steps:
             links[step.id] = f"{room_url}#{step.id}"

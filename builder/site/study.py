@@ -109,7 +109,7 @@ def _room_stops(view: RoomView, index: int, pictures: Iterator[int]) -> list[lis
     pictures in turn."""
     stops: list[list[object]] = []
     add = stops.append
-    for locus in view.loci:
+    for locus in view.room.loci:
         picture = next(pictures) if locus.picture is not None else -1
         add(
             _stop(
@@ -141,7 +141,7 @@ def study_data(
     stops: list[list[object]] = []
     for index, view in enumerate(rooms):
         room_rows.append(_room_row(view, pictures.index(view.room.picture)))
-        loci = (pictures.index(locus.picture) for locus in view.loci if locus.picture)
+        loci = (pictures.index(locus.picture) for locus in view.room.loci if locus.picture)
         stops += _room_stops(view, index, loci)
     return {
         "palace": palace.id,
