@@ -62,14 +62,27 @@ def saved(out: Path, stamp: str, tables: dict[str, dict[Any, Any]]) -> None:
 TABLES = {"rows": {("room", 1): "<li>1</li>", "stove": "STOVE"}, "inline": {"*a*": b"<em>a</em>"}}
 
 
-def test_the_file_is_one_marshal_dump_of_format_stamp_and_tables(tmp_path: Path) -> None:
+def values(data: bytes) -> list[Any]:
+    """The marshal dumps of a memo file, each after its length."""
+    found = []
+    while data:
+        length = int.from_bytes(data[:8], "little")
+        found.append(marshal.loads(data[8 : 8 + length]))
+        data = data[8 + length :]
+    return found
+
+
+def framed(*found: Any) -> bytes:
+    return b"".join(len(d).to_bytes(8, "little") + d for d in map(marshal.dumps, found))
+
+
+def test_the_file_is_marshal_dumps_of_a_header_and_tables_in_parts(tmp_path: Path) -> None:
     out = tmp_path / "site"
     saved(out, "code-1", TABLES)
-    assert marshal.loads(memo.memo_file(out).read_bytes()) == {
-        "format": memo.FORMAT,
-        "stamp": "code-1",
-        "tables": TABLES,
-    }
+    assert values(memo.memo_file(out).read_bytes()) == [
+        {"format": memo.FORMAT, "stamp": "code-1"},
+        *TABLES.items(),
+    ]
     assert remembered(out, "code-1") == TABLES
     assert memo.memo_file(out) == tmp_path / ".palace-cache" / "site.memo"
     assert (tmp_path / ".palace-cache" / ".gitignore").is_file()
@@ -81,8 +94,19 @@ def test_another_stamp_or_format_remembers_nothing(tmp_path: Path) -> None:
     assert remembered(out, "code-2") == {}
     file = memo.memo_file(out)
     for other in (memo.FORMAT - 1, memo.FORMAT + 1, "3", None):
-        file.write_bytes(marshal.dumps({"format": other, "stamp": "code-1", "tables": TABLES}))
+        file.write_bytes(framed({"format": other, "stamp": "code-1"}, *TABLES.items()))
         assert remembered(out, "code-1") == {}, other
+    file.write_bytes(framed({"format": memo.FORMAT, "stamp": "code-1"}, *TABLES.items()))
+    assert remembered(out, "code-1") == TABLES
+
+
+def test_a_big_table_is_saved_in_parts_and_read_back_whole(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    rows = {number: f"<li>{number}</li>" for number in range(memo.PART * 2 + 1)}
+    saved(out, "code-1", {"rows": rows})
+    found = values(memo.memo_file(out).read_bytes())
+    assert [len(part) for _, part in found[1:]] == [memo.PART, memo.PART, 1]
+    assert remembered(out, "code-1") == {"rows": rows}
 
 
 @pytest.mark.parametrize(
@@ -92,9 +116,13 @@ def test_another_stamp_or_format_remembers_nothing(tmp_path: Path) -> None:
         lambda data: data[:1],
         lambda data: b"",
         lambda data: b"\x00 not marshal",
-        lambda data: marshal.dumps(["format", 3]),  # marshal, but not a memo
-        lambda data: marshal.dumps({"format": memo.FORMAT, "stamp": "code-1", "tables": [1]}),
-        lambda data: marshal.dumps({"format": memo.FORMAT, "stamp": "code-1", "tables": {"t": 1}}),
+        lambda data: data[:-1],
+        lambda data: data + b"\x01",
+        lambda data: framed(["format", 3]),  # marshal, but not a memo
+        lambda data: marshal.dumps({"format": memo.FORMAT, "stamp": "code-1", "tables": {}}),
+        lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, [1]),
+        lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, ("t", 1)),
+        lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, (1, {})),
     ],
 )
 def test_a_file_that_cannot_be_read_is_discarded_whole(

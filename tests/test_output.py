@@ -18,6 +18,7 @@ from builder.cli import main
 from builder.errors import OutputError
 from builder.output import (
     MANIFEST,
+    Output,
     WriteReport,
     cache,
     check_output_folder,
@@ -43,6 +44,34 @@ def test_unchanged_files_keep_bytes_and_mtime(tmp_path: Path) -> None:
     report = write_output(out, {"index.html": b"home", "x.html": b"changed"})
     assert (report.written, report.unchanged) == (("x.html",), ("index.html",))
     assert (out / "index.html").stat().st_mtime == 1_000_000
+
+
+def test_each_file_goes_into_the_staging_folder_as_it_is_put(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_output(out, {"index.html": b"home"})
+    with Output(out) as output:
+        output.put("a/b.html", b"room")
+        output.put("index.html", b"home")
+        assert (output.staging / "a" / "b.html").read_bytes() == b"room"
+        assert not (out / "a").exists()
+        report = output.finish()
+    assert (report.written, report.unchanged) == (("a/b.html",), ("index.html",))
+    assert (out / "a" / "b.html").read_bytes() == b"room"
+
+
+def test_a_build_that_fails_before_the_swap_changes_nothing_and_leaves_no_staging(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    write_output(out, {"index.html": b"home", "old.html": b"old"})
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    with pytest.raises(RuntimeError, match="rendering failed"), Output(out) as output:
+        output.put("index.html", b"new home")
+        output.put("room/index.html", b"room")
+        raise RuntimeError("rendering failed")
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert not cache.staging_folder(out).exists()
+    assert write_output(out, {"index.html": b"home"}).removed == ("old.html",)
 
 
 def test_removes_what_it_wrote_before_and_keeps_foreign_files(tmp_path: Path) -> None:

@@ -1,13 +1,15 @@
-"""The pipeline: settings → notes → records → decks and site rendered in memory → written.
+"""The pipeline: settings → notes → records → decks and site, rendered and written file by file.
 
     0. unchanged?  the record of the last build into the folder still matches: nothing to do
     1. read        every notes file into records, every problem at once
-    2. render      the decks (reading the previous build's decks), then the site, in memory
-    3. write       only the files whose bytes changed; files the build never wrote are kept
+    2. render      the decks (reading the previous build's decks), then the site, each file
+                   written into the next output folder as it comes (only those whose bytes
+                   changed), so that the build never holds them all
+    3. swap        the next output folder in, at once; files the build never wrote are kept
     4. remember    what this build read and wrote, for step 0 of the next one
 
-First gather everything from every notes file, then render every output in memory, and only
-then touch the output folder: a build that fails anywhere before writing changes nothing.
+First gather everything from every notes file, then render; the output folder changes only at
+the swap: a build that fails anywhere before it changes nothing.
 `palace build`, `palace serve` and `palace publish` all build through `build_project`.
 """
 
@@ -25,7 +27,7 @@ from builder.cache import fingerprint, memo
 from builder.collector import collector_paused
 from builder.config import Config, load_config
 from builder.errors import Diagnostic, NotesError, OutputError
-from builder.output import MANIFEST, check_output_folder, write_output
+from builder.output import MANIFEST, Output, check_output_folder
 
 if TYPE_CHECKING:
     from builder.notes.load import Notes
@@ -92,7 +94,7 @@ def build_project(
         notes = load_notes(sources)
         notes.require_ok(strict)
         try:
-            # 2.-3. render and write
+            # 2.-3. render, write and swap
             report = _render_and_write(notes, out, config, remembered, reuse, progress, started)
             break
         except SavedDuringBuild as saved:
@@ -154,13 +156,14 @@ def _render_and_write(
     progress: Progress | None,
     started: float,
 ) -> BuildReport:
-    """Steps 2 and 3: one deck per palace and the study site, rendered in memory from the
-    records, then written into `out`. `remembered` holds what earlier builds rendered, `reuse`
-    which of their files may be kept as they are (see `memo.py`). Raises SavedDuringBuild,
-    before writing anything, when a notes file was saved since it was read."""
+    """Steps 2 and 3: one deck per palace and the study site, rendered from the records and
+    written into the next output folder file by file, then swapped into `out`. `remembered`
+    holds what earlier builds rendered, `reuse` which of their files may be kept as they are
+    (see `memo.py`). Raises SavedDuringBuild, before the swap, when a notes file was saved
+    since it was read."""
     from builder.deck import render_decks  # here: the no-op build never needs them
     from builder.markup import remembering
-    from builder.site import render_site
+    from builder.site import site_files
 
     marks = [("reading notes", started)]
 
@@ -171,9 +174,10 @@ def _render_and_write(
 
     # refuse an output folder that would overwrite the notes, before rendering anything
     check_output_folder(out, {notes_file.root for notes_file in notes.files})
-    # 2. render: every output in memory; the decks read the previous build's decks in `out`,
-    # and the site shows each deck's size
-    with collector_paused(), remembering(remembered.table("inline")):
+    pages = 0  # rendered, then kept
+    with Output(out) as output, collector_paused(), remembering(remembered.table("inline")):
+        # 2. render and write: the decks read the previous build's decks in `out`, and the
+        # site shows each deck's size
         stage("rendering decks")
         decks = render_decks(
             notes.palaces,
@@ -183,25 +187,29 @@ def _render_and_write(
             memo=remembered,
             reuse=reuse,
         )
+        for name in sorted(decks.files):
+            output.put(name, decks.files.pop(name))
         stage("rendering site")
-        site = render_site(
+        for path, data in site_files(
             notes.palaces,
             decks.sizes,
-            lang=config.lang,
+            config.lang,
             site_title=config.title,
             base_url=config.base_url,
             memo=remembered,
             reuse=reuse,
-        )
-    # 3. write: only files whose bytes changed; keep files the build never wrote
-    saved = notes.changed_since_read()
-    if saved:
-        raise SavedDuringBuild(", ".join(saved))
-    stage("writing")
-    fingerprint.forget(out)  # until the new record is written: a crash leaves none
-    written = write_output(out, {**site, **decks.files}, keep=reuse.kept)
+        ):
+            output.put(path, data)
+            pages += path.endswith(".html")
+        # 3. swap, unless a notes file changed since it was read
+        saved = notes.changed_since_read()
+        if saved:
+            raise SavedDuringBuild(", ".join(saved))
+        stage("writing")
+        fingerprint.forget(out)  # until the new record is written: a crash leaves none
+        written = output.finish(keep=reuse.kept)
     stage("done")
+    pages += sum(1 for name in reuse.kept if name.endswith(".html"))
     timings = tuple((name, end - start) for (name, start), (_, end) in itertools.pairwise(marks))
-    pages = sum(1 for name in (*site, *reuse.kept) if name.endswith(".html"))
     counts = Counts.of(notes.palaces, decks.cards, pages)
     return BuildReport(tuple(decks.summary_lines()), written, counts, timings)

@@ -7,11 +7,12 @@ a different key, so an entry is never stale, only unused. A build keeps only wha
 the memo does not grow with old entries. Values are what `marshal` stores (str, bytes, numbers,
 tuples, lists, dicts).
 
-The file, `.palace-cache/<out>.memo` beside the output folder (never published), is one marshal
-dump of `{"format": FORMAT, "stamp": ..., "tables": {name: {key: value}}}`, written whole to a
-temporary file and renamed over the old one. `stamp` digests the builder's code, libraries and
-settings. A file that cannot be read, or is of another format or stamp, is ignored whole: the
-build then renders everything, which is always correct.
+The file, `.palace-cache/<out>.memo` beside the output folder (never published), is a series of
+marshal dumps, each after its length (8 bytes, little-endian): first `{"format": FORMAT, "stamp":
+...}`, then the tables in parts, `(name, {key: value})`, so that saving never holds a copy of
+the whole memo. It is written to a temporary file and renamed over the old one. `stamp` digests
+the builder's code, libraries and settings. A file that cannot be read, or is of another format
+or stamp, is ignored whole: the build then renders everything, which is always correct.
 
 `Reuse`: for each file it writes, a build records a key of what the file shows (in the build
 record of `fingerprint.py`). The next build computes the key again; when it is the same and the
@@ -22,12 +23,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import marshal
-from collections.abc import Callable, Mapping
+import struct
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-FORMAT = 3  # 3: one dump of the whole memo (2 was a journal of CRC-framed deltas)
+FORMAT = 4  # 4: dumps of a header and of parts of tables (3 was one dump of the whole memo)
+PART = 1000  # entries of a table per dump in the file
+_LENGTH = struct.Struct("<Q")
 V = TypeVar("V")
 Tables = dict[str, dict[Any, Any]]
 _MISSING = object()
@@ -88,8 +93,23 @@ class Memo:
         return table
 
     def dumps(self) -> bytes:
-        """What this build used, for the next one, as the memo file holds it."""
+        """What this build used, as one marshal value: `{"format", "stamp", "tables"}`, the
+        arguments of `Memo` for the next build (tests carry a memo over with it)."""
         return marshal.dumps({"format": FORMAT, "stamp": self.stamp, "tables": self._new})
+
+    def parts(self) -> Iterator[bytes]:
+        """What this build used, for the next one, as the memo file holds it, part by part."""
+        for value in self._values():
+            data = marshal.dumps(value)
+            yield _LENGTH.pack(len(data))
+            yield data
+
+    def _values(self) -> Iterator[Any]:
+        yield {"format": FORMAT, "stamp": self.stamp}
+        for name, table in self._new.items():
+            entries = iter(table.items())
+            while part := dict(itertools.islice(entries, PART)):
+                yield name, part
 
 
 def memo_file(out: Path) -> Path:
@@ -104,26 +124,44 @@ def load(out: Path, stamp: str) -> Memo:
     """The memo of the last build into `out`, if it was made with the same `stamp` and format;
     otherwise an empty one."""
     try:
-        data = marshal.loads(memo_file(out).read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
+        values = _read(memo_file(out).read_bytes())
+        header = next(values)
+        if header != {"format": FORMAT, "stamp": stamp}:
+            return Memo(stamp)
+        tables: Tables = {}
+        for value in values:
+            name, part = value
+            if not isinstance(name, str) or not isinstance(part, dict):
+                return Memo(stamp)
+            tables.setdefault(name, {}).update(part)
+    except (OSError, EOFError, ValueError, TypeError, StopIteration):
         return Memo(stamp)  # none, cut short or damaged
-    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("stamp") != stamp:
-        return Memo(stamp)
-    tables = data.get("tables")
-    if not isinstance(tables, dict) or not all(isinstance(t, dict) for t in tables.values()):
-        return Memo(stamp)
     return Memo(stamp, tables)
+
+
+def _read(data: bytes) -> Iterator[Any]:
+    """The values of a memo file, in order; ValueError where it is cut short."""
+    view, at = memoryview(data), 0
+    while at < len(data):
+        if at + _LENGTH.size > len(data):
+            raise ValueError("cut short")
+        (length,) = _LENGTH.unpack_from(data, at)
+        at += _LENGTH.size
+        if at + length > len(data):
+            raise ValueError("cut short")
+        yield marshal.loads(view[at : at + length])
+        at += length
 
 
 def save(out: Path, memo: Memo) -> None:
     """Keep what this build used for the next one, replacing the file atomically. Failing to is
     harmless: the next build renders more."""
-    from builder.output import replace_file
+    from builder.output import write_atomically
     from builder.output.cache import cache_folder
 
     with contextlib.suppress(OSError):
         cache_folder(out)
-        replace_file(memo_file(out), memo.dumps())
+        write_atomically(memo_file(out), memo.parts())
 
 
 class Reuse:

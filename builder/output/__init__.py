@@ -1,8 +1,9 @@
 """Writing a build into the output folder, safely.
 
-Everything is rendered in memory before this module touches the disk, so a build that fails
-while rendering changes nothing. Then the complete new folder is assembled beside the old one
-(`staging.py`, in the folder the last build swapped out) and swapped in at once (`swap.py`):
+A build never edits the output folder file by file: each file, as soon as it is rendered, goes
+into the new folder assembled beside the old one (`staging.py`, in the folder the last build
+swapped out), and once the build is complete the two are swapped at once (`swap.py`). A build
+that fails before the swap leaves the output folder as it was. After the swap,
 files whose bytes are unchanged keep their bytes and modification times, files the previous
 build wrote and this one does not are gone, files the build never wrote (a `CNAME`, say) are
 kept. One build at a time writes into a folder. What the build owns is listed in `MANIFEST`
@@ -15,6 +16,7 @@ import errno
 import os
 import shutil
 from collections.abc import Collection, Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,20 +94,109 @@ def _is_safe_relative(name: str) -> bool:
 
 
 def write_output(out: Path, files: Mapping[str, bytes], keep: Collection[str] = ()) -> WriteReport:
-    """Make `out` hold exactly `files` (plus whatever the build never owned).
+    """Make `out` hold exactly `files` (plus whatever the build never owned); see `Output`."""
+    with Output(out) as output:
+        for name in sorted(files):
+            output.put(name, files[name])
+        return output.finish(keep)
 
-    `keep` names files of the previous build that this one did not render again because
-    nothing they show changed (an incremental build): they stay as they are, and the build
-    still owns them. A name in both counts as rendered.
+
+class Output:
+    """A build being written into `out`, as a context manager: `put` each file as it is
+    rendered, then `finish`. The files go into the staging folder at once, so the build holds
+    none; `out` changes only in `finish`, in one swap. Leaving the block any other way (an
+    error, a build that saw its notes saved meanwhile) removes the staging folder and leaves
+    `out` as it was. One build at a time writes into a folder: the block holds its lock.
 
     Raises OutputError, with the path and the cause in one line, when the folder cannot be
-    written; `out` is then as it was."""
-    try:
-        guards.check_replaceable(out)
-        with swap.output_lock(out):
-            return _write(out, files, keep)
-    except OSError as error:
-        raise _failure(out, error) from error
+    written."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.staging = cache.staging_folder(out)
+        self._stack = ExitStack()
+        self._reused = False
+        self._written: list[str] = []
+        self._unchanged: list[str] = []
+        self._old: set[str] = set()
+        self._cleaned: list[str] = []
+        self._stuck: list[str] = []
+        self._plan = Plan(out, {})
+
+    def __enter__(self) -> Output:
+        out = self.out
+        try:
+            guards.check_replaceable(out)
+            self._stack.enter_context(swap.output_lock(out))
+            self._cleaned, self._stuck = swap.clean_leftovers(out)
+            self._old = previous_files(out)
+            # what stays as it is (the owner's files); what the previous build wrote is kept
+            # only if this one keeps it (`finish`)
+            self._plan = Plan(out, staying(out, skip={*self._old, MANIFEST}, drop=set()))
+            self._stack.callback(shutil.rmtree, self.staging, ignore_errors=True)
+            self._stack.callback(self._plan.close)
+            self._reused = swap.new_staging(out)  # after the callback: see its docstring
+        except OSError as error:
+            self._stack.close()
+            raise _failure(out, error, self.staging) from error
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def put(self, name: str, data: bytes) -> None:
+        """Add the file `name` of the new output folder: a new file unless `out` holds the
+        same bytes there already, which then stays as it is (bytes, modification time)."""
+        try:
+            if _same_bytes(self.out / name, data):
+                self._plan.add(name, Link(str(self.out / name)))
+                self._unchanged.append(name)
+            else:
+                self._plan.place(self.staging, name, data)
+                self._written.append(name)
+        except OSError as error:
+            raise self._failure(error) from error
+
+    def finish(self, keep: Collection[str] = ()) -> WriteReport:
+        """Complete the new folder and swap it in.
+
+        `keep` names files of the previous build that this one did not render again because
+        nothing they show changed (an incremental build): they stay as they are, and the build
+        still owns them. A name also `put` counts as rendered."""
+        out, plan = self.out, self._plan
+        rendered = {*self._written, *self._unchanged}
+        kept = sorted(name for name in set(keep) - rendered if name in self._old)
+        owned = rendered | set(kept)
+        try:
+            for name in kept:
+                plan.add(name, Link(str(out / name)))
+            manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
+            same = _same_bytes(out / MANIFEST, manifest)
+            plan.add(MANIFEST, Link(str(out / MANIFEST)) if same else manifest)
+            plan.close()
+            plan.make(self.staging, True)  # it holds what was placed already
+            swap.swap_in(self.staging, out)
+        except OSError as error:
+            raise self._failure(error) from error
+        return WriteReport(
+            tuple(sorted(self._written)),
+            tuple(sorted((*self._unchanged, *kept))),
+            tuple(sorted(self._old - owned)),
+            tuple(self._cleaned),
+            tuple(self._stuck),
+        )
+
+    def _failure(self, error: OSError) -> OutputError:
+        failure = error
+        if self._reused and _not_allowed(error, self.staging):
+            # Something in the spare this user may not change (another user's, locked): put
+            # the spare back and name what is in it, not the output folder.
+            swap.put_back(self.staging, self.out)
+            failure = _in_spare(error, self.staging, cache.spare_folder(self.out))
+        return _failure(self.out, failure, self.staging)
 
 
 def _failure(out: Path, error: OSError, staging: Path | None = None) -> OutputError:
@@ -119,51 +210,6 @@ _CAUSES = {
     errno.EEXIST: "a file is in the way (the build writes a folder there)",
     errno.ENOTDIR: "a file is in the way (the build writes a folder there)",
 }
-
-
-def _write(out: Path, files: Mapping[str, bytes], keep: Collection[str]) -> WriteReport:
-    cleaned, stuck = swap.clean_leftovers(out)
-    old = previous_files(out)
-    kept = sorted(name for name in set(keep) - set(files) if name in old)
-    owned = {*files, *kept}
-    # what stays as it is (the owner's files, kept ones), then what this build rendered
-    plan = Plan(out, staying(out, skip={*files, MANIFEST}, drop=old - owned))
-    written, unchanged = [], []
-    for name in sorted(files):
-        if _same_bytes(out / name, files[name]):
-            plan.add(name, Link(str(out / name)))
-            unchanged.append(name)
-        else:
-            plan.add(name, files[name])
-            written.append(name)
-    manifest = "".join(f"{name}\n" for name in sorted(owned)).encode("utf-8")
-    same = _same_bytes(out / MANIFEST, manifest)
-    plan.add(MANIFEST, Link(str(out / MANIFEST)) if same else manifest)
-    # assembled in the spare (or a new folder), then swapped in
-    staging, reused = cache.staging_folder(out), False
-    try:
-        reused = swap.new_staging(out)
-        plan.make(staging, reused)
-        swap.swap_in(staging, out)
-    except BaseException as error:
-        failure = error
-        if reused and isinstance(error, OSError) and _not_allowed(error, staging):
-            # Something in the spare this user may not change (another user's, locked): put
-            # the spare back and name what is in it, not the output folder.
-            swap.put_back(staging, out)
-            failure = _in_spare(error, staging, cache.spare_folder(out))
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(failure, OSError):
-            raise _failure(out, failure, staging) from error
-        raise
-    removed = sorted(old - owned)
-    return WriteReport(
-        tuple(written),
-        tuple(sorted((*unchanged, *kept))),
-        tuple(removed),
-        tuple(cleaned),
-        tuple(stuck),
-    )
 
 
 def _not_allowed(error: OSError, staging: Path) -> bool:
@@ -192,9 +238,15 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 
 
 def replace_file(target: Path, *data: bytes) -> None:
-    """Write `data` (its parts one after the other) to a temp file beside `target`, then move
-    it into place atomically; the temp file is gone whatever happens (an error, Ctrl-C), except
-    after `kill -9`: then, in `.palace-cache/`, the next build removes it."""
+    """`write_atomically(target, data)`."""
+    write_atomically(target, data)
+
+
+def write_atomically(target: Path, data: Iterable[bytes]) -> None:
+    """Write `data` (its parts one after the other, made as they are written) to a temp file
+    beside `target`, then move it into place atomically; the temp file is gone whatever happens
+    (an error, Ctrl-C), except after `kill -9`: then, in `.palace-cache/`, the next build
+    removes it."""
     import tempfile  # here: slow to import, and a build that writes nothing never needs it
 
     handle, temp = tempfile.mkstemp(prefix=cache.temp_prefix(), suffix=".tmp", dir=target.parent)

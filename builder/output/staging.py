@@ -1,9 +1,10 @@
 """The next output folder: what it holds, and assembling it in a folder that may already
 hold anything.
 
-`staying` reads what of the output folder stays as it is (the owner's files, files kept from
-the last build), `Plan` adds what the build rendered, and `Plan.make` makes a folder hold
-exactly that: a new one, or the spare (`swap.py`), the folder the last build swapped out.
+`staying` reads what of the output folder stays as it is (the owner's files), `Plan` adds what
+the build rendered (`Plan.place` writes it into the staging folder at once) and kept, and
+`Plan.make` makes the staging folder hold exactly that: a new one, or the spare (`swap.py`),
+the folder the last build swapped out.
 The spare shares most of its files (inodes) with the output folder, so a file there is used
 only if it is the very file the output folder has; anything else is deleted, and new bytes
 always go into a new file. Whatever a killed build or a person left in the spare, the result
@@ -30,7 +31,13 @@ class Link:
     status: os.stat_result | None = None  # its lstat, if known
 
 
-Folder = dict[str, "Folder | Link | bytes"]  # name: a folder, a file that stays, new bytes
+class Placed:
+    """A file the build has written into the staging folder already (`Plan.place`)."""
+
+
+PLACED = Placed()
+# name: a folder, a file that stays, new bytes, or new bytes already in place
+Folder = dict[str, "Folder | Link | bytes | Placed"]
 _OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -86,8 +93,9 @@ class Plan:
 
     def __init__(self, out: Path, tree: Folder) -> None:
         self.out, self.tree = out, tree
+        self._folders: dict[str, int] = {}  # open folders of the staging folder, by path
 
-    def add(self, name: str, entry: Link | bytes) -> None:
+    def add(self, name: str, entry: Link | bytes | Placed) -> None:
         """Add a file; OSError if a file is where it needs a folder or the other way round."""
         *parents, base = name.split("/")
         folder = self.tree
@@ -100,6 +108,61 @@ class Plan:
         if isinstance(folder.get(base), dict):
             raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), str(self.out / name))
         folder[base] = entry
+
+    def place(self, staging: Path, name: str, data: bytes) -> None:
+        """Add a file and write it into `staging` now, so that the build need not hold it.
+        Whatever is in the way there (the spare may hold anything) is removed first, and the
+        bytes go into a new file."""
+        self.add(name, PLACED)
+        *parents, base = name.split("/")
+        fd = self._folder(staging, parents)
+        where = f"{staging}/{name}"
+        try:
+            try:
+                handle = os.open(base, _NEW_FILE, 0o666, dir_fd=fd)
+            except FileExistsError:
+                if _is_folder_at(fd, base):
+                    shutil.rmtree(base, dir_fd=fd)
+                else:
+                    os.unlink(base, dir_fd=fd)
+                handle = os.open(base, _NEW_FILE, 0o666, dir_fd=fd)
+            with open(handle, "wb") as stream:
+                stream.write(data)
+        except OSError as error:  # a failed write() names no file: name it
+            raise OSError(error.errno, error.strerror, where) from error
+
+    def _folder(self, staging: Path, parents: list[str]) -> int:
+        """The folder `parents` of `staging`, open; made if missing, in place of any file."""
+        path = "/".join(parents)
+        fd = self._folders.get(path)
+        if fd is not None:
+            return fd
+        if not parents:
+            fd = os.open(staging, _OPEN_FOLDER)
+        else:
+            outer, name = self._folder(staging, parents[:-1]), parents[-1]
+            try:
+                try:
+                    fd = os.open(name, _OPEN_FOLDER, dir_fd=outer)
+                except FileNotFoundError:
+                    os.mkdir(name, dir_fd=outer)
+                    fd = os.open(name, _OPEN_FOLDER, dir_fd=outer)
+                except OSError as error:
+                    if error.errno not in (errno.ENOTDIR, errno.ELOOP):
+                        raise
+                    os.unlink(name, dir_fd=outer)  # a file or a link is in the way
+                    os.mkdir(name, dir_fd=outer)
+                    fd = os.open(name, _OPEN_FOLDER, dir_fd=outer)
+            except OSError as error:
+                raise OSError(error.errno, error.strerror, f"{staging}/{path}") from error
+        self._folders[path] = fd
+        return fd
+
+    def close(self) -> None:
+        """Close the folders `place` opened."""
+        for fd in self._folders.values():
+            os.close(fd)
+        self._folders.clear()
 
     def make(self, folder: Path, reused: bool) -> None:
         """Make `folder` hold exactly this tree. If `reused`, it holds anything already (the
@@ -132,7 +195,9 @@ def _make(fd: int, tree: Folder, path: str, new: bool, mode: int) -> None:
                     continue
                 shutil.rmtree(name, dir_fd=fd)
             else:
-                if isinstance(wanted, Link) and _same_file(entry, wanted):
+                if isinstance(wanted, Placed) or (
+                    isinstance(wanted, Link) and _same_file(entry, wanted)
+                ):
                     there.add(name)
                     continue
                 os.unlink(name, dir_fd=fd)  # new bytes go into a new file, never into this
@@ -156,8 +221,14 @@ def _make(fd: int, tree: Folder, path: str, new: bool, mode: int) -> None:
             continue
         elif isinstance(wanted, Link):
             swap.link_or_copy(wanted.source, where)
+        elif isinstance(wanted, Placed):  # removed since: by someone else
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), where)
         else:
             _new_file(fd, name, wanted, where)
+
+
+def _is_folder_at(fd: int, name: str) -> bool:
+    return stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode)
 
 
 def _listing(fd: int) -> list[os.DirEntry[str]]:

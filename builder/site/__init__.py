@@ -1,6 +1,6 @@
-"""The study site, rendered in memory: records in, `{relative path: bytes}` out.
+"""The study site: records in, `(relative path, bytes)` out, one file at a time.
 
-    render_site(palaces, decks) → {"index.html": b"...", "assets/style.<hash>.css": b"...", ...}
+    site_files(palaces, decks) → ("assets/style.<hash>.css", b"..."), ("index.html", b"..."), ...
 
 First what pages share is gathered (assets, pictures, and per room the digests of what it shows:
 `facts.py`), then every file of the site is rendered (`files.py`); see `pages.py` for the paths.
@@ -21,7 +21,7 @@ rebuilds to the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from builder.cache.memo import Memo, Reuse
 from builder.collector import collector_paused
@@ -31,7 +31,7 @@ from builder.site.files import SiteFiles
 from builder.site.render import remembered_templates
 from builder.site.sitemap import normalise_base_url
 
-__all__ = ["deck_name", "render_site"]
+__all__ = ["deck_name", "render_site", "site_files"]
 
 
 def render_site(
@@ -44,8 +44,25 @@ def render_site(
     memo: Memo | None = None,
     reuse: Reuse | None = None,
 ) -> dict[str, bytes]:
+    """`site_files`, all at once: `{path: bytes}` in sorted order."""
+    files = site_files(
+        palaces, decks, lang, site_title=site_title, base_url=base_url, memo=memo, reuse=reuse
+    )
+    return dict(sorted(files))
+
+
+def site_files(
+    palaces: tuple[Palace, ...],
+    decks: Mapping[str, int],
+    lang: str = "en",
+    *,
+    site_title: str | None = None,
+    base_url: str | None = None,
+    memo: Memo | None = None,
+    reuse: Reuse | None = None,
+) -> Iterator[tuple[str, bytes]]:
     """The files of the study site (pages, assets, pictures, `404.html`, `.nojekyll`) that
-    this build renders.
+    this build renders, each as soon as it is rendered: the build writes it and lets it go.
 
     `decks` maps deck file names (`deck_name(palace)`) to their sizes in bytes: the pages link
     to them and show their size, but they are not part of the returned files. `lang` is the
@@ -56,10 +73,10 @@ def render_site(
 
     `memo` and `reuse` carry over what the previous build into the same folder rendered, with
     the same code and settings (see the module docstring): the files `reuse` keeps are left
-    out of the result. Without them, every file is rendered.
+    out. Without them, every file is rendered.
     """
     base = normalise_base_url(base_url) if base_url is not None else None
     templates = None if memo is None else memo.table("site.templates")
     with collector_paused(), remembered_templates(templates):
         site = SiteFiles(palaces, decks, lang, site_title, base, memo or Memo(), reuse or Reuse())
-        return site.render()
+        yield from site.render()

@@ -2,7 +2,8 @@
 
 `SiteFiles(...).render()` goes through the site's files. For each it computes a key of all the
 file shows (from the digests of `facts.py`) and asks the build's `Reuse` whether the previous
-build's file, rendered from the same key, can stay; only if not is the file rendered. The big
+build's file, rendered from the same key, can stay; only if not is the file rendered, and
+handed on at once (`Files`): the site is never held whole. The big
 files of a palace (its page, map, glossary and study data) are joined from one piece per room,
 each kept in the build's `Memo` under a key of what it shows; only the pieces of the rooms that
 changed are made again. See `render_site` in `__init__.py`.
@@ -10,7 +11,7 @@ changed are made again. See `render_site` in `__init__.py`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from functools import partial
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote
@@ -51,6 +52,7 @@ PAGE_CSP = (
 )
 MANY_PALACES_TITLE = "Memory palaces"
 V = TypeVar("V")
+Files = Iterator[tuple[str, bytes]]  # (path from the site root, bytes) of files rendered
 
 
 class Deck(NamedTuple):
@@ -119,7 +121,6 @@ class SiteFiles:
             static.icon_path,
             sorted(static.scripts.items()),
         )
-        self.files: dict[str, bytes] = {}
         self.paths: set[str] = set()
         self._views: dict[tuple[str, int], tuple[RoomView, dict[str, str]]] = {}
 
@@ -147,29 +148,27 @@ class SiteFiles:
             found = self._views[(facts.palace.id, index)] = (view, room_links(view))
         return found
 
-    def render(self) -> dict[str, bytes]:
+    def render(self) -> Files:
+        """Every file this build renders, one at a time."""
         # Files named by their content: kept whenever the previous build wrote them.
         for path, data in (*self.static.files, *self.picture_files.items()):
             if self.wanted(path, path):
-                self.files[path] = data
+                yield path, data
         if self.wanted(".nojekyll", ""):
-            self.files[".nojekyll"] = b""
+            yield ".nojekyll", b""
         for facts in self.facts:
-            self.study_data(facts)
-            self.palace(facts)
-        # Last, the pages that show the size of a deck: the decks may be rendering beside the
-        # site (build.py), and the first look at a size waits for them.
-        for facts in self.facts:
-            self.overview(facts)
-        self.home()
+            yield from self.study_data(facts)
+            yield from self.palace(facts)
+            yield from self.overview(facts)
+            self._views.clear()  # a palace's rooms are shown by its pages only
+        yield from self.home()
         if self.wanted(NOT_FOUND, digest(NOT_FOUND, self.key)):
-            self.files[NOT_FOUND] = self.not_found_page()
+            yield NOT_FOUND, self.not_found_page()
         if self.base_url:
             pages = sorted(path for path in self.paths if path.endswith(".html"))
             pages.remove(NOT_FOUND)
             if self.wanted(SITEMAP, digest(SITEMAP, self.base_url, pages)):
-                self.files[SITEMAP] = sitemap(self.base_url, pages)
-        return dict(sorted(self.files.items()))
+                yield SITEMAP, sitemap(self.base_url, pages)
 
     def deck(self, palace: Palace) -> Deck | None:
         size = self.decks.get(deck_name(palace))
@@ -180,7 +179,7 @@ class SiteFiles:
         deck = self.deck(facts.palace)
         return "" if deck is None else deck.size
 
-    def home(self) -> None:
+    def home(self) -> Files:
         context: dict[str, Any] = {**self.common, "palaces": self.palaces}
         if len(self.palaces) != 1:
             context["listing"] = [
@@ -190,13 +189,13 @@ class SiteFiles:
                 (facts.key, tuple(facts.counts), self.deck_size(facts)) for facts in self.facts
             ]
             if self.wanted(HOME, digest(HOME, self.key, shown)):
-                self.files[HOME] = render_page("home.html", HOME, **context)
+                yield HOME, render_page("home.html", HOME, **context)
             return
         (facts,) = self.facts
         items, keys = self.room_list(facts, HOME)
         if self.wanted(HOME, digest(HOME, self.key, facts.key, self.deck_size(facts), keys)):
             context.update(deck=self.deck(facts.palace), counts=facts.counts)
-            self.files[HOME] = render_with_parts("home.html", HOME, {"room_list": items}, **context)
+            yield HOME, render_with_parts("home.html", HOME, {"room_list": items}, **context)
 
     def room_list(self, facts: PalaceFacts, page: str) -> tuple[list[bytes], list[Hashable]]:
         """The items of the palace's list of rooms on `page`, and their keys."""
@@ -207,7 +206,7 @@ class SiteFiles:
         ]
         return self.pieces("site.room-item", keys, lambda i: room_item(facts.rooms[i], page)), keys
 
-    def study_data(self, facts: PalaceFacts) -> None:
+    def study_data(self, facts: PalaceFacts) -> Files:
         """The palace's study data, which walk mode, the quiz and the search read."""
         palace = facts.palace
         indices, pictures = picture_indices(facts, self.pictures)
@@ -220,23 +219,23 @@ class SiteFiles:
         )
         path = self.data_of[palace.id]
         if self.wanted(path, digest(path, facts.key, keys, pictures)):
-            self.files[path] = b"".join(data_script(palace, rooms, pictures))
+            yield path, b"".join(data_script(palace, rooms, pictures))
 
-    def palace(self, facts: PalaceFacts) -> None:
+    def palace(self, facts: PalaceFacts) -> Files:
         """A palace's pages but its overview: walk mode, the quiz, the map, the glossary and
         its rooms."""
         key, context = self.palace_common(facts)
-        self.study_pages(facts, key, context)
-        map_page(self, facts, key, context, outlines_of(facts))
-        glossary_page(self, facts, key, context)
-        room_pages(self, facts, key, context)
+        yield from self.study_pages(facts, key, context)
+        yield from map_page(self, facts, key, context, outlines_of(facts))
+        yield from glossary_page(self, facts, key, context)
+        yield from room_pages(self, facts, key, context)
 
     def palace_common(self, facts: PalaceFacts) -> tuple[str, dict[str, Any]]:
         """What every page of a palace shows, as a key, and the context of its templates."""
         context = {**self.common, "palace": facts.palace, "counts": facts.counts}
         return digest(self.key, facts.key), context
 
-    def overview(self, facts: PalaceFacts) -> None:
+    def overview(self, facts: PalaceFacts) -> Files:
         """The palace's page: the list of rooms and the walk at a glance."""
         key, context = self.palace_common(facts)
         outlines = outlines_of(facts)
@@ -248,15 +247,15 @@ class SiteFiles:
         if self.wanted(path, digest(path, key, self.deck_size(facts), item_keys, outlines)):
             parts = {"room_list": items, "walk": tables}
             deck = self.deck(facts.palace)
-            self.files[path] = render_with_parts("palace.html", path, parts, deck=deck, **context)
+            yield path, render_with_parts("palace.html", path, parts, deck=deck, **context)
 
-    def study_pages(self, facts: PalaceFacts, key: str, context: dict[str, Any]) -> None:
+    def study_pages(self, facts: PalaceFacts, key: str, context: dict[str, Any]) -> Files:
         """Walk mode and the quiz: they show the rooms to choose from; the rest is scripts."""
         palace = facts.palace
         scope = [(r.room.id, r.number, r.room.name, r.first, r.last) for r in facts.rooms if r.loci]
         for template, path in (("walk.html", walk_path(palace)), ("quiz.html", quiz_path(palace))):
             if self.wanted(path, digest(path, key, facts.summary)):
-                self.files[path] = render_page(template, path, scope=scope, **context)
+                yield path, render_page(template, path, scope=scope, **context)
 
     def not_found_page(self) -> bytes:
         """`404.html`: GitHub Pages serves it at any depth, where relative links to the site's

@@ -17,7 +17,7 @@ from builder.site.pages import glossary_path, map_path
 from builder.site.render import render_page, render_with_parts
 
 if TYPE_CHECKING:
-    from builder.site.files import SiteFiles
+    from builder.site.files import Files, SiteFiles
 
 
 def map_page(
@@ -26,7 +26,7 @@ def map_page(
     key: str,
     context: dict[str, Any],
     outlines: list[Hashable],
-) -> None:
+) -> Files:
     """The map and the route beside it."""
     boxes, height = layout([r.loci + r.steps for r in facts.rooms])
     map_keys: list[Hashable] = [
@@ -44,10 +44,10 @@ def map_page(
     if files.wanted(path, digest(path, key, map_keys)):
         svg = map_svg(rooms, boxes, height, "_map-title")
         parts = {"svg": svg, "route": route_list(routes)}
-        files.files[path] = render_with_parts("map.html", path, parts, **context)
+        yield path, render_with_parts("map.html", path, parts, **context)
 
 
-def glossary_page(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str, Any]) -> None:
+def glossary_page(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str, Any]) -> Files:
     """The palace's concepts A–Z: each shows its description too."""
     entry_keys: list[Hashable] = [
         (facts.palace.id, r.outline, r.texts, r.start) for r in facts.rooms
@@ -58,12 +58,11 @@ def glossary_page(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[
     path = glossary_path(facts.palace)
     if files.wanted(path, digest(path, key, entry_keys)):
         letters, groups = glossary(entries)
-        files.files[path] = render_with_parts(
-            "glossary.html", path, {"entries": groups}, letters=letters, **context
-        )
+        parts = {"entries": groups}
+        yield path, render_with_parts("glossary.html", path, parts, letters=letters, **context)
 
 
-def room_pages(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str, Any]) -> None:
+def room_pages(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str, Any]) -> Files:
     """A page per room: all of the room, and the names of the rooms before and after it."""
     rooms = facts.rooms
     for index, room in enumerate(rooms):
@@ -80,7 +79,7 @@ def room_pages(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str
             _neighbour(following),
         )
         if files.wanted(room.path, digest(room.path, key, shown)):
-            files.files[room.path] = render_page(
+            page = render_page(
                 "room.html",
                 room.path,
                 view=files.view(facts, index)[0],
@@ -89,6 +88,7 @@ def room_pages(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str
                 next=following,
                 **context,
             )
+            yield room.path, page
 
 
 def _neighbour(room: RoomFacts | None) -> tuple[str, str] | None:
