@@ -124,7 +124,7 @@ def test_an_empty_folder_and_the_default_title(
     ("title", "notes"),
     [
         ('Gedächtnis "Palast" \\ 2', "source/gedachtnis-palast-2.md"),
-        ("記憶の宮殿", "source/palace.md"),
+        ("記憶の宮殿", "source/記憶の宮殿.md"),
     ],
 )
 def test_any_title_gives_valid_files(title: str, notes: str) -> None:

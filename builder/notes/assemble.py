@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from builder.errors import Diagnostic
 from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom
-from builder.notes.identity import IdAllocator, slugify
+from builder.notes.identity import IdAllocator, name_key, slugify
 from builder.notes.records import Locus, Palace, Room, Step, walk_order
 
 DEFAULT_ROOM = "Loci"  # the room of loci written before any '## Room' heading
@@ -50,7 +50,7 @@ class Assembler:
             )
             return None
         ids = IdAllocator(self._pinned_ids())
-        room_ids = IdAllocator({r.pinned for r in draft.rooms if r.pinned})
+        room_ids = IdAllocator(self._pinned_room_ids())
         seen_rooms: dict[str, int] = {}
         rooms = tuple(
             self._room(room, number, ids, room_ids, seen_rooms)
@@ -59,6 +59,23 @@ class Assembler:
         title = draft.title or title_from_file_name(draft.path)
         palace_id = draft.pinned or slugify(PurePosixPath(draft.path).stem, "palace")
         return Palace(palace_id, title, draft.path, rooms, walk_order(rooms))
+
+    def _pinned_room_ids(self) -> set[str]:
+        """Room ids pinned with {#id}; each names one room's folder, so it may be used once."""
+        first: dict[str, int] = {}
+        for room in self.draft.rooms:
+            if room.pinned is None:
+                continue
+            if room.pinned in first:
+                self.report(
+                    room.line,
+                    1,
+                    f"room id '{room.pinned}' is already used at line {first[room.pinned]}: "
+                    "each room needs an id of its own",
+                )
+            else:
+                first[room.pinned] = room.line
+        return set(first)
 
     def _pinned_ids(self) -> set[str]:
         """Ids pinned with {#id}; each may be used once in a palace."""
@@ -84,7 +101,7 @@ class Assembler:
         seen: dict[str, int],
     ) -> Room:
         if draft.name is not None:
-            key = draft.name.casefold()
+            key = name_key(draft.name)
             if key in seen:
                 self.report(
                     draft.line,
@@ -114,7 +131,7 @@ class Assembler:
         first_line: dict[str, int] = {}  # of each name in the room, case-folded
         for draft in drafts:
             name, line = draft.place, draft.line
-            first = first_line.setdefault(name.casefold(), line)
+            first = first_line.setdefault(name_key(name), line)
             if first != line:
                 report(
                     line,

@@ -9,10 +9,10 @@ the place itself is renamed. Step ids are `<locus id>--<step slug>`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPECIAL = {
     "ß": "ss",
@@ -55,14 +55,86 @@ def fold(text: str) -> str:
 # `_FOLD` knows folded, and everything else a space, which `split` then drops.
 _ASCII_WORDS = {cp: chr(cp).lower() if chr(cp).isalnum() else " " for cp in range(0x80)}
 _SLUG = _ASCII_WORDS | {cp: folded.translate(_ASCII_WORDS) for cp, folded in _FOLD.items()}
+MAX_ID_BYTES = 100  # an id names a folder of the site: well within every file system's limit
 
 
 def slugify(text: str, fallback: str = "x") -> str:
-    """`2nd Door` → `2nd-door`; a name with no letters or digits gets `fallback`."""
+    """The id a name gives: its letters and digits, in any script, lower-cased and joined by
+    `-`. `2nd Door` → `2nd-door`, `Küche` → `kuche` (accents on Latin letters fold away, as
+    they always have), `台所` → `台所`, `Кухня` → `кухня`. A name without letters or digits
+    gets an id made of its characters (`🍎` → `u1f34e`); `fallback` is for an empty name."""
     words = text.translate(_SLUG)
-    if not words.isascii():  # a character `_SLUG` does not know: fold it the long way
-        words = _NOT_ALNUM.sub(" ", fold(text))
-    return "-".join(words.split()) or fallback
+    if not words.isascii():  # a character `_SLUG` does not know: one at a time
+        words = _words(unicodedata.normalize("NFC", text))
+    slug = "-".join(words.split())
+    if not slug:
+        shown = [f"{ord(c):x}" for c in unicodedata.normalize("NFC", text) if not c.isspace()]
+        slug = "u" + "-".join(shown) if shown else fallback
+    return _bounded(slug)
+
+
+_AS_EVER = ("LATIN", "ROMAN NUMERAL")  # fold to ASCII or separate words, as in every id so far
+
+
+def _as_ever(char: str) -> bool:
+    return ord(char) < 0x250 or unicodedata.name(char, "").startswith(_AS_EVER)
+
+
+def _words(text: str) -> str:
+    """The letters and digits of `text` (NFC), lower-cased, everything else a space. Latin
+    letters (below U+0250, and those NFKC makes ASCII) fold to ASCII as `fold` does, and marks
+    on them go, so every id made so far stays; letters and digits of other scripts stay as they
+    are (after NFKC), with the marks on them."""
+    out: list[str] = []
+    marked = False  # the last character kept is a letter or digit of another script
+    for char in text:
+        for part in char if _as_ever(char) else unicodedata.normalize("NFKC", char):
+            plain = _strip_marks(part)
+            if _as_ever(part):  # `Ⅻ` → `xii`, `ſ` → `s`, `þ` separates
+                if not unicodedata.combining(part):
+                    out.append(_NOT_ALNUM.sub(" ", fold(part)))
+                marked = False
+            elif unicodedata.category(part).startswith("M"):
+                # a mark on nothing kept goes (or separates, as ever, if it combines with none)
+                out.append(part if marked else "" if unicodedata.combining(part) else " ")
+            elif plain and plain.isascii():  # `Ｆ` → `f`
+                out.append(_NOT_ALNUM.sub(" ", plain.lower()))
+                marked = False
+            elif part.isalnum():
+                out.append(part.casefold())
+                marked = True
+            else:
+                out.append(" ")
+                marked = False
+    return "".join(out)
+
+
+def _bounded(slug: str) -> str:
+    """`slug`, or for a very long one its start and a digest of the rest (same name, same id)."""
+    if len(slug.encode("utf-8")) <= MAX_ID_BYTES:
+        return slug
+    start = slug.encode("utf-8")[: MAX_ID_BYTES - 9].decode("utf-8", "ignore").rstrip("-")
+    return f"{start}-{hashlib.sha256(slug.encode('utf-8')).hexdigest()[:8]}"
+
+
+def name_key(name: str) -> str:
+    """What makes two place names the same name: NFC and NFD spellings, and case, are one."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def pinned_id_problem(pinned: str) -> str | None:
+    """What is wrong with a `{#id}`, if anything: it must be an id as names give them."""
+    if len(pinned.encode("utf-8")) > MAX_ID_BYTES:
+        return (
+            f"id '{{#{pinned[:40]}…}}' is longer than {MAX_ID_BYTES} bytes: a folder of the "
+            "site is named after it"
+        )
+    if not pinned or slugify(pinned) != pinned:
+        return (
+            f"invalid id '{{#{pinned}}}': use lower-case letters (of any script), digits and "
+            "single hyphens, e.g. '{#living-room-tv}'"
+        )
+    return None
 
 
 class IdAllocator:

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from builder.errors import Diagnostic
 from builder.notes import lines
 from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom, DraftStep
-from builder.notes.identity import ID_PATTERN
+from builder.notes.identity import pinned_id_problem
 from builder.notes.records import Picture
 
 EXPECTED_LOCUS = "expected 'Locus: Concept: description'"
@@ -275,12 +275,9 @@ class LineReader:
         if not match:
             return text, None, 0
         pinned, pinned_col = match.group(1), col + match.start(1) - 2
-        if not ID_PATTERN.fullmatch(pinned):
-            self.report(
-                pinned_col,
-                f"invalid id '{{#{pinned}}}': use lower-case letters, digits and "
-                "single hyphens, e.g. '{#living-room-tv}'",
-            )
+        problem = pinned_id_problem(pinned)
+        if problem:
+            self.report(pinned_col, problem)
             return text[: match.start()], None, 0
         return text[: match.start()], pinned, pinned_col
 
