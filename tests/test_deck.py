@@ -141,7 +141,7 @@ def test_first_build(tmp_path: Path) -> None:
         '<span class="sequence-concept">Training step</span></div><ol class="steps">'
         '<li><span class="step-locus">Balcony</span>: <span class="step-concept">forward pass'
         '</span></li><li class="asked"><span class="step-locus">Silo</span>: '
-        '<span class="blank">[…]</span></li><li><span class="step-locus">Street</span>: '
+        '<span class="blank">&#91;…]</span></li><li><span class="step-locus">Street</span>: '
         '<span class="step-concept">optimizer step</span></li></ol>',
     }
 

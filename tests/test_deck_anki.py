@@ -374,3 +374,34 @@ def test_card_kinds_choose_the_cards_anki_gets(col: Collection, tmp_path: Path) 
     assert counts(import_deck(col, tmp_path / "build-2" / "test-palace.apkg")) == {"duplicate": 3}
     assert col.card_count() == 3 + 3 + 2
     assert_renders(col)
+
+
+ANKI_SYNTAX = """\
+# Anki's own syntax
+- Gate: [sound:evil.mp3] plays nothing: [anki:tts lang=en_US]hello[/anki:tts] either
+  > [latex]\\\\input{/etc/passwd}[/latex] and [$]x[/$] and [$$]y[/$$] are text
+- Door [sound:door.mp3]: {{Front}} and {{c1::cloze}} stay text: [[type:Concept]]
+  - Step [sound:s.mp3]: `[sound:code.mp3]` # [anki:play:q:0]
+- Window: [x](javascript&#58;alert(1)) and [y](&#106;avascript:alert(1))
+"""
+
+
+def test_anki_syntax_in_notes_is_shown_not_played(col: Collection, tmp_path: Path) -> None:
+    build(load(write_notes(tmp_path / "source", ANKI_SYNTAX)), tmp_path / "site", None, T0)
+    import_deck(col, tmp_path / "site" / "test-palace.apkg")
+    assert_renders(col)
+    text = []
+    for card_id in col.find_cards(""):
+        card = col.get_card(card_id)
+        question, answer = card.question(), card.answer()
+        assert card.question_av_tags() == [] and card.answer_av_tags() == [], question
+        for side in (question, answer):
+            body = side.split("</style>", 1)[1]
+            assert "[anki:" not in body and "[sound:" not in body, body  # Anki's own tags
+            assert "<img" not in body or "latex" not in body, body  # no LaTeX picture
+            for _, attrs in html_tags(body):
+                assert all("javascript" not in (v or "").lower() for _, v in attrs), body
+            text.append(body)
+    shown = "\n".join(text)
+    assert "&#91;sound:evil.mp3]" in shown and "&#123;&#123;Front&#125;&#125;" in shown
+    assert "&#91;latex]" in shown
