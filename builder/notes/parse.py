@@ -16,6 +16,7 @@ from builder.notes import lines
 from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom, DraftStep
 from builder.notes.identity import pinned_id_problem
 from builder.notes.records import Picture
+from builder.notes.svg import svg_problem
 
 EXPECTED_LOCUS = "expected 'Locus: Concept: description'"
 PICTURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
@@ -193,6 +194,10 @@ class LineReader:
                 f"'{(self._file.parent / relative).as_posix()}')",
             )
             return None
+        problem = _svg_problem(target) if target.suffix.lower() == ".svg" else None
+        if problem:
+            self.report(col, f"picture '{written}' could run script or load files: {problem}")
+            return None
         name = target.relative_to(root).as_posix()
         return Picture(alt, written, name, target, self._number)
 
@@ -280,6 +285,13 @@ class LineReader:
             self.report(pinned_col, problem)
             return text[: match.start()], None, 0
         return text[: match.start()], pinned, pinned_col
+
+
+def _svg_problem(file: Path) -> str | None:
+    try:
+        return svg_problem(file.read_bytes())
+    except OSError as error:
+        return f"it cannot be read ({error.strerror or error})"
 
 
 def _indent_width(whitespace: str) -> int:
