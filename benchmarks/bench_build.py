@@ -3,7 +3,8 @@
     python benchmarks/bench_build.py [N]          (default 10000)
 
 Cases, each a fresh `palace build` process, as a user runs it:
-  cold      an empty output folder: everything parsed, rendered and written
+  cold      no output folder, no cache: everything parsed, rendered and written; also its peak
+            memory (the largest resident set of the cold builds)
   no-op     nothing changed since the last build (target < 0.2 s for 10,000)
   one edit  one locus' concept changed, a different one each run (target < 0.25 s)
 and, for comparison, the same one edit rebuilt in a warm process, as `palace serve` does.
@@ -12,6 +13,7 @@ and, for comparison, the same one edit rebuilt in a warm process, as `palace ser
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -91,7 +93,10 @@ def main(stops: int) -> None:
         cold = []
         for _ in range(RUNS):
             shutil.rmtree(project / "site", ignore_errors=True)
+            shutil.rmtree(project / ".palace-cache", ignore_errors=True)
             cold.append(timed_build(project))
+        # only the cold builds have ended so far: the largest of them (kilobytes on Linux)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         noop = [timed_build(project) for _ in range(RUNS)]
         one_edit = []
         for number in range(RUNS):
@@ -102,6 +107,7 @@ def main(stops: int) -> None:
         files = sum(1 for p in (project / "site").rglob("*") if p.is_file())
     print(f"palace build, {stops} stops, {files} files, whole process ({' '.join(command())})")
     report("cold", cold, stops)
+    print(f"{'cold, peak memory':>22}: {peak:.0f} MB (largest resident set)")
     report("no-op", noop, stops)
     report("one edit", one_edit, stops)
     report("one edit, warm process", warm, stops)
