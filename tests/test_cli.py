@@ -373,3 +373,22 @@ def test_no_control_character_of_the_notes_reaches_the_terminal(
     assert code == 1
     assert not any((ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 for c in err), repr(err)
     assert "    1 | Gate " in err
+
+
+@pytest.mark.parametrize(
+    ("description", "message"),
+    [
+        ("[a](" * 20_000, "error: a field of 80,000 characters: at most 10,000"),
+        ("[a](" * 60, "error: more than 50 links ('](') in one field"),
+        ("`a" * 6_000, "error: a field of 12,000 characters: at most 10,000"),
+    ],
+)
+def test_pathological_fields_are_refused_at_once(
+    make_project: ProjectMaker, capsys: Capture, description: str, message: str
+) -> None:
+    make_project({"source/p.md": f"- Gate: Overfitting: {description}\n- Door: Tensor\n"})
+    start = time.process_time()
+    code, _, err = run(capsys, "build")
+    assert time.process_time() - start < 2
+    assert code == 1 and f"source/p.md:1:1: {message}" in err
+    assert not Path("site").exists()

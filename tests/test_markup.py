@@ -223,3 +223,28 @@ def test_no_spelling_of_a_script_link_survives(scheme: str, ways: list[int], for
 )
 def test_safe_links_keep_their_target(text: str, href: str) -> None:
     assert f'href="{href}"' in markup.inline(text)
+
+
+PATHOLOGICAL = ["[a](", "![a](", "[a](b", "[x](<", "[a]( ", "`a", "*a**", "_a", "\\\\", "[a", "&#"]
+
+
+@pytest.mark.parametrize("piece", PATHOLOGICAL)
+def test_pathological_fields_render_in_linear_time(piece: str) -> None:
+    """80 kB of one piece took minutes when Markdown met many `](`: a field over MAX_FIELD
+    characters or MAX_LINKS links is shown as text (the reader reports it), and a field just
+    within both renders in well under a second."""
+    import time
+
+    start = time.process_time()
+    markup.inline(piece * (80_000 // len(piece)))
+    within = piece * (markup.MAX_FIELD // len(piece))
+    if within.count("](") > markup.MAX_LINKS:
+        within = piece * markup.MAX_LINKS + "x" * (markup.MAX_FIELD - len(piece) * 50)
+    markup.inline(within)
+    assert time.process_time() - start < 1
+
+
+def test_a_field_with_links_up_to_the_limit_is_markdown() -> None:
+    many = " ".join(["[a](https://a.example)"] * markup.MAX_LINKS)
+    assert markup.inline(many).count("<a href") == markup.MAX_LINKS
+    assert "<a" not in markup.inline(many + " [b](https://b.example)")

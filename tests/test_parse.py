@@ -262,7 +262,9 @@ def test_megabyte_line_is_read_and_its_echo_is_cut(make_project: ProjectMaker) -
     long = "x" * 1_048_576
     make_project({"p.md": f"- Door: Tensor: {long}\n{long}\n"})
     notes = load_notes(["p.md"])
-    (error,) = notes.errors
+    too_long, error = notes.errors
+    assert (too_long.line, too_long.col) == (1, 1)
+    assert too_long.message.startswith("a field of 1,048,576 characters: at most 10,000")
     assert (error.line, error.col) == (2, 1)
     assert error.format().splitlines()[1] == "    2 | " + "x" * 100 + "…"
     assert len(notes.palaces[0].walk[0].description) == 1_048_576

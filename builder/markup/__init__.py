@@ -22,6 +22,8 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from builder.notes.records import MAX_FIELD, MAX_LINKS
+
 if TYPE_CHECKING:
     from builder.cache.memo import Table
 
@@ -128,9 +130,10 @@ def remembering(table: Table) -> Iterator[None]:
 
 
 def inline(text: str) -> str:
-    """One field of the notes (concept, description, note) as safe HTML, without a wrapper."""
+    """One field of the notes (concept, description, note) as safe HTML, without a wrapper.
+    A field over `MAX_FIELD` or `MAX_LINKS` is shown as text (the notes reader reports it)."""
     text = text.strip()
-    if _is_plain(text):  # most fields: escaping them costs less than looking them up
+    if _is_plain(text) or len(text) > MAX_FIELD or text.count("](") > MAX_LINKS:
         return html.escape(text.expandtabs(4), quote=False)  # as Markdown would
     table = _remembered
     if table is None:

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from builder.errors import Diagnostic
 from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom
 from builder.notes.identity import IdAllocator, name_key, slugify
-from builder.notes.records import Locus, Palace, Room, Step, walk_order
+from builder.notes.records import MAX_FIELD, MAX_LINKS, Locus, Palace, Room, Step, walk_order
 
 DEFAULT_ROOM = "Loci"  # the room of loci written before any '## Room' heading
 
@@ -117,7 +117,7 @@ class Assembler:
                 self.report(draft.line, 1, f"room '{draft.name}' has no loci", "warning")
         name = draft.name or DEFAULT_ROOM
         room_id = draft.pinned or room_ids.allocate(slugify(name, "room"))
-        note = _note(draft.note) if draft.note else None
+        note = self._field(_note(draft.note), draft.line)
         first = self._stops + 1
         loci = self._loci(draft.loci, ids)
         last = self._stops
@@ -148,8 +148,8 @@ class Assembler:
                     Step(
                         step.pinned or allocate(f"{locus_id}--{slugify(step.place, 'step')}"),
                         step.place,
-                        step.concept,
-                        step.description,
+                        self._field(step.concept, step.line) or "",
+                        self._field(step.description, step.line) or "",
                         number + index,
                         index,
                         step.line,
@@ -170,9 +170,9 @@ class Assembler:
                 Locus(
                     locus_id,
                     name,
-                    draft.concept,
-                    draft.description,
-                    _note(draft.note) if draft.note else None,
+                    self._field(draft.concept, line) or "",
+                    self._field(draft.description, line) or "",
+                    self._field(_note(draft.note), line),
                     draft.picture,
                     steps,
                     number,
@@ -181,6 +181,25 @@ class Assembler:
             )
             self._stops = number + len(steps)
         return tuple(loci)
+
+    def _field(self, text: str | None, line: int) -> str | None:
+        """`text`, a field of the notes; one longer, or with more links, than Markdown reads
+        in linear time is reported (see `markup.MAX_FIELD`)."""
+        if text and len(text) > MAX_FIELD:
+            self.report(
+                line,
+                1,
+                f"a field of {len(text):,} characters: at most {MAX_FIELD:,} (a card shows "
+                "one fact; split it)",
+            )
+        elif text and text.count("](") > MAX_LINKS:
+            self.report(
+                line,
+                1,
+                f"more than {MAX_LINKS} links ('](') in one field: split it, or write the "
+                "brackets as \\[ and \\]",
+            )
+        return text
 
 
 def _note(lines: list[str]) -> str | None:

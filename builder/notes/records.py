@@ -11,6 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# Python-Markdown's inline pass copies the rest of a field at each piece of syntax it finds,
+# and looks for the end of a link from each `](` to the end of the field: a field of nothing
+# but syntax takes time that grows with the square of its length. So a field has at most
+# MAX_FIELD characters and MAX_LINKS links; the notes reader reports longer ones
+# (`assemble`), and rendering shows them as text (`markup.inline`).
+MAX_FIELD = 10_000
+MAX_LINKS = 50
+
 
 @dataclass(frozen=True, slots=True)
 class Picture:
