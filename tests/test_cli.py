@@ -392,3 +392,80 @@ def test_pathological_fields_are_refused_at_once(
     assert time.process_time() - start < 2
     assert code == 1 and f"source/p.md:1:1: {message}" in err
     assert not Path("site").exists()
+
+
+def _special_entries(folder: Path) -> None:
+    os.mkfifo(folder / "fifo.md")
+    (folder / "broken.md").symlink_to("nowhere.md")
+    (folder / "folder.md").mkdir()
+    (folder / "loop-a.md").symlink_to("loop-b.md")
+    (folder / "loop-b.md").symlink_to("loop-a.md")
+
+
+def test_entries_that_are_not_files_are_skipped_and_said(
+    make_project: ProjectMaker, capsys: Capture
+) -> None:
+    folder = make_project({"source/p.md": "- Gate: Overfitting\n"})
+    _special_entries(folder / "source")
+    code, out, err = run(capsys, "check")
+    assert (code, out) == (0, "ok: 1 palace, 1 room, 1 locus, 0 steps\n")
+    assert err == (
+        "source/broken.md:1:1: warning: skipped: a symbolic link to nothing\n"
+        "source/fifo.md:1:1: warning: skipped: a FIFO (named pipe)\n"
+        "source/folder.md:1:1: warning: skipped: a folder\n"
+        "source/loop-a.md:1:1: warning: skipped: a symbolic link loop\n"
+        "source/loop-b.md:1:1: warning: skipped: a symbolic link loop\n"
+        "0 errors, 5 warnings in 5 files\n"
+    )
+    assert run(capsys, "check", "--strict")[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("fifo.md", "source/fifo.md: a FIFO (named pipe), not a notes file"),
+        ("broken.md", "source/broken.md: a symbolic link to nothing"),
+        ("loop-a.md", "source/loop-a.md: a symbolic link loop"),
+        ("a/" * 2500 + "x.md", "the name is too long for the file system"),
+    ],
+)
+def test_notes_named_that_cannot_be_read_say_why(
+    make_project: ProjectMaker, capsys: Capture, name: str, message: str
+) -> None:
+    folder = make_project({"source/p.md": "- Gate: Overfitting\n"})
+    _special_entries(folder / "source")
+    code, out, err = run(capsys, "check", f"source/{name}")
+    assert (code, out) == (2, "")
+    assert err.startswith("palace: error: ") and err.rstrip().endswith(message)
+    assert len(err) < 400
+
+
+def test_a_source_folder_that_cannot_be_read_says_so(make_project: ProjectMaker) -> None:
+    import shutil
+
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv (util-linux) is not installed")
+    folder = make_project({"source/p.md": "- Gate: Overfitting\n"})
+    (folder / "source").chmod(0)
+    try:
+        result = subprocess.run(
+            [
+                "setpriv",
+                "--inh-caps=-all",
+                "--bounding-set=-dac_override,-dac_read_search,-fowner",
+                sys.executable,
+                "-m",
+                "builder",
+                "check",
+            ],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        (folder / "source").chmod(0o755)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "palace: error: source: cannot read this folder: Permission denied\n",
+    )

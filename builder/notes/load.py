@@ -7,13 +7,15 @@ diagnostic of every file, so one run reports all problems at once.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.collector import collector_paused
-from builder.errors import Diagnostic, NotesError, PalaceError, UsageError
+from builder.errors import Diagnostic, NotesError, PalaceError, UsageError, visible
 from builder.notes.assemble import Assembler
 from builder.notes.lines import split_lines
 from builder.notes.parse import LineReader
@@ -67,33 +69,71 @@ class Notes:
 
 
 def find_notes(sources: Sequence[str]) -> tuple[NotesFile, ...]:
-    """Notes files named by SOURCE arguments: files as given, folders' files in name order."""
+    """Notes files named by SOURCE arguments: files as given, folders' files in name order.
+    In a folder, an entry named like notes that is not a file (a FIFO, a folder, a link to
+    nothing) is listed too: reading it says what it is (`read_palace`)."""
     found: list[NotesFile] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for source in sources or [DEFAULT_SOURCE]:
         path = Path(source)
-        if path.is_dir():
-            children = sorted(
+        shown = _shown(source)
+        try:
+            mode = path.stat().st_mode
+        except OSError as error:
+            raise UsageError(f"{shown}: {_not_there(path, error)}") from None
+        if stat.S_ISDIR(mode):
+            try:
+                names = sorted(path.iterdir())
+            except OSError as error:
+                raise PalaceError(f"{shown}: cannot read this folder: {error.strerror}") from None
+            children = [
                 child
-                for child in path.iterdir()
-                if child.suffix.lower() in NOTES_SUFFIXES
-                and not child.name.startswith(".")
-                and child.is_file()
-            )
+                for child in names
+                if child.suffix.lower() in NOTES_SUFFIXES and not child.name.startswith(".")
+            ]
             if not children:
-                raise PalaceError(f"{path.as_posix()}: no notes here: expected .md or .txt files")
+                raise PalaceError(f"{shown}: no notes here: expected .md or .txt files")
             candidates = [(child, path) for child in children]
-        elif path.is_file():
+        elif stat.S_ISREG(mode):
             if path.suffix.lower() not in NOTES_SUFFIXES:
-                raise UsageError(f"{source}: not a notes file: expected a .md or .txt file")
+                raise UsageError(f"{shown}: not a notes file: expected a .md or .txt file")
             candidates = [(path, path.parent)]
         else:
-            raise UsageError(f"{source}: no such file or folder")
+            raise UsageError(f"{shown}: {_kind(mode)}, not a notes file")
         for file, root in candidates:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
+            real = os.path.realpath(file)
+            if real not in seen:
+                seen.add(real)
                 found.append(NotesFile(file.as_posix(), file, root))
     return tuple(found)
+
+
+def _shown(source: str) -> str:
+    """A path as messages show it: control characters visible, a very long one cut."""
+    return visible(source if len(source) <= 200 else source[:100] + "…" + source[-60:])
+
+
+def _not_there(path: Path, error: OSError) -> str:
+    """Why `path` cannot be looked at, in words."""
+    if error.errno == errno.ELOOP:
+        return "a symbolic link loop"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        return "a symbolic link to nothing"
+    if error.errno == errno.ENOENT:
+        return "no such file or folder"
+    if error.errno == errno.ENAMETOOLONG:
+        return "the name is too long for the file system"
+    return error.strerror or str(error)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
@@ -148,6 +188,13 @@ def file_state(path: Path) -> FileState:
 
 def read_palace(notes: NotesFile) -> tuple[Palace | None, list[Diagnostic]]:
     """One notes file → its Palace (None when it has errors that leave no palace) + problems."""
+    try:
+        mode = notes.file.stat().st_mode
+    except OSError as error:
+        why = _not_there(notes.file, error)
+        return None, [Diagnostic(notes.display, 1, 1, f"skipped: {why}", "warning")]
+    if not stat.S_ISREG(mode):
+        return None, [Diagnostic(notes.display, 1, 1, f"skipped: {_kind(mode)}", "warning")]
     try:
         data = notes.file.read_bytes()
     except OSError as error:
