@@ -9,20 +9,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import unquote
 
 from builder.errors import Diagnostic
 from builder.notes import lines
 from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom, DraftStep
 from builder.notes.identity import pinned_id_problem
+from builder.notes.pictures import resolve_picture
 from builder.notes.records import Picture
-from builder.notes.svg import svg_problem
 
 EXPECTED_LOCUS = "expected 'Locus: Concept: description'"
-PICTURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
 _HEADING = re.compile(r"(#+)(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _PICTURE = re.compile(r"!\[([^\]]*)\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+\"[^\"]*\")?\s*\)$")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
 # First characters that cannot start a heading, note, picture or comment.
 _PLAIN_START = frozenset("-*+0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # Most lines of most notes: `- Place: Concept: description`, or the same without `- ` for a
@@ -166,40 +163,10 @@ class LineReader:
         owner.picture = self._resolve_picture(match.group(1), written, col + match.start(2))
 
     def _resolve_picture(self, alt: str, written: str, col: int) -> Picture | None:
-        if _SCHEME.match(written):
-            self.report(
-                col,
-                f"picture '{written}' is not a file: pictures must be files "
-                "inside the source folder",
-            )
-            return None
-        relative = unquote(written)
-        target = (self._file.parent / relative).resolve()
-        root = self._root.resolve()
-        if relative.startswith(("/", "\\")) or not target.is_relative_to(root):
-            self.report(
-                col,
-                f"picture '{written}' is outside the source folder "
-                f"'{self._root.as_posix()}': keep pictures inside it",
-            )
-            return None
-        if target.suffix.lower() not in PICTURE_TYPES:
-            kinds = ", ".join(sorted(PICTURE_TYPES))
-            self.report(col, f"picture '{written}' is not a picture file: expected one of {kinds}")
-            return None
-        if not target.is_file():
-            self.report(
-                col,
-                f"picture '{written}' not found (looked for "
-                f"'{(self._file.parent / relative).as_posix()}')",
-            )
-            return None
-        problem = _svg_problem(target) if target.suffix.lower() == ".svg" else None
+        picture, problem = resolve_picture(alt, written, self._file, self._root, self._number)
         if problem:
-            self.report(col, f"picture '{written}' could run script or load files: {problem}")
-            return None
-        name = target.relative_to(root).as_posix()
-        return Picture(alt, written, name, target, self._number)
+            self.report(col, problem)
+        return picture
 
     def _default_room(self) -> DraftRoom:
         """The room of loci written before any '## Room' heading, made at the first of them."""
@@ -285,13 +252,6 @@ class LineReader:
             self.report(pinned_col, problem)
             return text[: match.start()], None, 0
         return text[: match.start()], pinned, pinned_col
-
-
-def _svg_problem(file: Path) -> str | None:
-    try:
-        return svg_problem(file.read_bytes())
-    except OSError as error:
-        return f"it cannot be read ({error.strerror or error})"
 
 
 def _indent_width(whitespace: str) -> int:

@@ -1,0 +1,51 @@
+"""A picture of the notes (`![what it shows](file)`): where its file is, and whether Palace may
+publish it. Pictures are files inside the source folder, of a picture type; an SVG must be
+inert when opened on its own (`svg.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from builder.notes.records import Picture
+from builder.notes.svg import svg_problem
+
+PICTURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
+
+
+def resolve_picture(
+    alt: str, written: str, notes_file: Path, root: Path, line: int
+) -> tuple[Picture | None, str | None]:
+    """The picture `written` in `notes_file` (at `line`), or what is wrong with it."""
+    if _SCHEME.match(written):
+        return None, (
+            f"picture '{written}' is not a file: pictures must be files inside the source folder"
+        )
+    relative = unquote(written)
+    target = (notes_file.parent / relative).resolve()
+    if relative.startswith(("/", "\\")) or not target.is_relative_to(root.resolve()):
+        return None, (
+            f"picture '{written}' is outside the source folder "
+            f"'{root.as_posix()}': keep pictures inside it"
+        )
+    if target.suffix.lower() not in PICTURE_TYPES:
+        kinds = ", ".join(sorted(PICTURE_TYPES))
+        return None, f"picture '{written}' is not a picture file: expected one of {kinds}"
+    if not target.is_file():
+        looked = (notes_file.parent / relative).as_posix()
+        return None, f"picture '{written}' not found (looked for '{looked}')"
+    problem = _svg_problem(target) if target.suffix.lower() == ".svg" else None
+    if problem:
+        return None, f"picture '{written}' could run script or load files: {problem}"
+    name = target.relative_to(root.resolve()).as_posix()
+    return Picture(alt, written, name, target, line), None
+
+
+def _svg_problem(file: Path) -> str | None:
+    try:
+        return svg_problem(file.read_bytes())
+    except OSError as error:
+        return f"it cannot be read ({error.strerror or error})"
