@@ -75,3 +75,24 @@ def comment_start(text: str) -> int | None:
     """Offset of a trailing ` # comment` (the space before the `#`), if any."""
     found = _outside_code(_COMMENT, text, 1)
     return found[0] if found else None
+
+
+def without_comments(text: str) -> tuple[str, int | None]:
+    """`text` with its `<!-- … -->` comments taken out (not those in code spans), as GitHub
+    hides them, and the offset of a `<!--` left open on this line, if any (it stays as text:
+    a comment over several lines starts a line of its own). Removing a comment between two
+    spaces removes one of them."""
+    spans = code_spans(text) if "`" in text else []
+    out, pos = [], 0
+    while True:
+        start = text.find("<!--", pos)
+        while start >= 0 and any(a <= start < b for a, b in spans):
+            start = text.find("<!--", start + 4)
+        end = text.find("-->", start + 4) if start >= 0 else -1
+        if end < 0:
+            out.append(text[pos:])
+            return "".join(out), (start if start >= 0 else None)
+        out.append(text[pos:start])
+        pos = end + 3
+        if out[-1].endswith((" ", "\t")) and text[pos : pos + 1] in (" ", "\t"):
+            pos += 1

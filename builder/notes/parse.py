@@ -18,6 +18,8 @@ from builder.notes.pictures import resolve_picture
 from builder.notes.records import Picture
 
 EXPECTED_LOCUS = "expected 'Locus: Concept: description'"
+_OPEN_COMMENT = "'<!--' with no '-->' on its line is text: a longer comment starts its own line"
+_ID_INSIDE = re.compile(r"\{#[^{}\s]+\}")
 _HEADING = re.compile(r"(#+)(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _PICTURE = re.compile(r"!\[([^\]]*)\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+\"[^\"]*\")?\s*\)$")
 # First characters that cannot start a heading, note, picture or comment.
@@ -41,6 +43,7 @@ class LineReader:
         self._file, self._root = file, root
         self._room: DraftRoom | None = None
         self._locus: DraftLocus | None = None
+        self._step_indent: int | None = None  # of the current locus's first step
         self._text = ""
         self._number = 0
 
@@ -63,13 +66,21 @@ class LineReader:
                     comment_line = 0
                     self._after_comment(raw, end)
                 continue
+            if "<!--" in raw and not raw.lstrip().startswith("<!--"):  # a comment in a line
+                raw, opened = lines.without_comments(raw)
+                if opened is not None:
+                    self._number, self._text = number, raw
+                    self.report(opened + 1, _OPEN_COMMENT, "warning")
             match = plain(raw)
             if match is not None:  # a plain locus line
                 name, concept, description = match.groups()
                 col = 3 if raw[0] == "-" else 1
                 locus = DraftLocus(name, concept, description, number, col, 0, None, 0)
                 (self._room or self._default_room()).loci.append(locus)
-                self._locus = locus
+                self._locus, self._step_indent = locus, None
+                if "{#" in description:
+                    self._number, self._text = number, raw
+                    self._misplaced_id(description, col)
                 continue
             self._number, self._text = number, raw
             content = raw.strip()
@@ -129,13 +140,14 @@ class LineReader:
         elif level == 2:
             self._room = DraftRoom(text, self._number, pinned)
             self.palace.rooms.append(self._room)
-            self._locus = None
+            self._locus, self._step_indent = None, None
         else:
             self.report(col, f"expected '# Title' or '## Room', not a level-{level} heading")
 
     def _note(self, content: str, col: int) -> None:
         text = content[1:]
         text = text[1:] if text.startswith(" ") else text
+        self._after_steps(col, "note")
         if self._locus is not None:
             self._locus.note.append(text)
         elif self._room is not None:
@@ -159,8 +171,19 @@ class LineReader:
                 "one picture per locus or room",
             )
             return
+        self._after_steps(col, "picture")
         written = match.group(2).strip("<>")
         owner.picture = self._resolve_picture(match.group(1), written, col + match.start(2))
+
+    def _after_steps(self, col: int, what: str) -> None:
+        if self._locus is not None and self._locus.steps:
+            self.report(
+                col,
+                f"this {what} comes after the steps of '{self._locus.place}' and belongs to "
+                f"'{self._locus.place}' (steps have none of their own): put it right under "
+                "its line",
+                "warning",
+            )
 
     def _resolve_picture(self, alt: str, written: str, col: int) -> Picture | None:
         picture, problem = resolve_picture(alt, written, self._file, self._root, self._number)
@@ -179,6 +202,15 @@ class LineReader:
         if marker:
             content, col = content[marker.end() :], col + marker.end()
         if self._locus is not None and indent > self._locus.indent:
+            if self._step_indent is not None and indent >= self._step_indent + 2:  # nested
+                self.report(
+                    col,
+                    f"a step under a step: the steps of '{self._locus.place}' are one level "
+                    "deep; indent this line like its other steps, or make it a locus",
+                )
+                return
+            if self._step_indent is None:
+                self._step_indent = indent
             self._step(content, col)
         elif indent > 0 and self._locus is None:
             self.report(
@@ -211,7 +243,8 @@ class LineReader:
         if len(colons) > 1 and not description:
             locus.empty_description_col = col + colons[1]
         (self._room or self._default_room()).loci.append(locus)
-        self._locus = locus
+        self._locus, self._step_indent = locus, None
+        self._misplaced_id(concept + " " + description, col)
         if pinned is not None:
             self.palace.pins.append((pinned, self._number, pinned_col))
 
@@ -230,6 +263,10 @@ class LineReader:
         comment = lines.comment_start(rest)
         concept = (rest if comment is None else rest[:comment]).strip()
         description = "" if comment is None else rest[comment:].strip()[1:].strip()
+        if pinned is None and concept.endswith("}"):  # `Place: step {#id} # description`
+            concept_col = col + colons[0] + 1 + len(rest) - len(rest.lstrip())
+            concept, pinned, pinned_col = self._take_id(concept, concept_col)
+        self._misplaced_id(concept + " " + description, col)
         if not name:
             self.report(col, "empty locus name before ':': expected a step 'Locus: step'")
         elif not concept:
@@ -240,6 +277,11 @@ class LineReader:
             )
             if pinned is not None:
                 self.palace.pins.append((pinned, self._number, pinned_col))
+
+    def _misplaced_id(self, text: str, col: int) -> None:
+        if match := _ID_INSIDE.search(text):
+            message = f"'{match.group()}' is not at the end of the line, so it pins no id"
+            self.report(col, message + ": move it to the end", "warning")
 
     def _take_id(self, text: str, col: int) -> tuple[str, str | None, int]:
         """Strip a trailing `{#id}`: the text, the id (None if absent or invalid), its column."""
