@@ -6,6 +6,7 @@ names no absolute URL at all, so it works the same from any host, sub-path or `f
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
@@ -24,19 +25,16 @@ def normalise_base_url(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def _escape(text: str) -> str:
-    """Text in XML: `&`, `<` and `>` escaped (as `xml.sax.saxutils.escape`, whose import pulls
-    in urllib.request, http.client and email: ~20 ms of every build)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def sitemap(base_url: str, pages: Iterable[str]) -> bytes:
     """A sitemap (sitemaps.org protocol 0.9) of `pages`, in the order given, without dates:
     the same pages give the same bytes."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
-        *(f"<url><loc>{_escape(absolute_url(base_url, page))}</loc></url>" for page in pages),
+        *(
+            f"<url><loc>{html.escape(absolute_url(base_url, page), quote=False)}</loc></url>"
+            for page in pages
+        ),
         "</urlset>",
         "",
     ]
