@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="render everything from scratch, even what did not change since the last build",
     )
+    build.add_argument(
+        "--force",
+        action="store_true",
+        help="build into a folder that holds files but no Palace build; its files are kept "
+        "as they are, and one where Palace writes its own stops the build",
+    )
     serve = command(
         "serve",
         "build, serve the site on 127.0.0.1, and rebuild and reload it on every save",
@@ -165,6 +171,7 @@ def _build(args: argparse.Namespace, reporter: Reporter) -> int:
             out=out,
             strict=args.strict,
             full=args.full,
+            force=args.force,
             progress=bar.update,
         )
     reporter.diagnostics(outcome.diagnostics)

@@ -52,11 +52,13 @@ def build_project(
     out: Path | None = None,
     strict: bool = False,
     full: bool = False,
+    force: bool = False,
     progress: Progress | None = None,
 ) -> Outcome:
     """Build the notes in `sources` (default `source/`) into `out` (default: the configured
     output folder), unless nothing changed since the last build there. Only what changed is
-    rendered again (see `memo.py`); `full` renders everything from scratch.
+    rendered again (see `memo.py`); `full` renders everything from scratch. `force` builds into
+    a folder that holds files but no Palace build (they are kept as they are).
 
     Raises NotesError (carrying every diagnostic) when the notes have errors, or warnings under
     `strict`; the output folder is then untouched.
@@ -95,7 +97,9 @@ def build_project(
         notes.require_ok(strict)
         try:
             # 2.-3. render, write and swap
-            report = _render_and_write(notes, out, config, remembered, reuse, progress, started)
+            report = _render_and_write(
+                notes, out, config, remembered, reuse, progress, started, force
+            )
             break
         except SavedDuringBuild as saved:
             reasons.append(f"saved again during the build, so built again: {saved}")
@@ -155,6 +159,7 @@ def _render_and_write(
     reuse: memo.Reuse,
     progress: Progress | None,
     started: float,
+    force: bool = False,
 ) -> BuildReport:
     """Steps 2 and 3: one deck per palace and the study site, rendered from the records and
     written into the next output folder file by file, then swapped into `out`. `remembered`
@@ -173,9 +178,9 @@ def _render_and_write(
             progress(name, _STAGES[name])
 
     # refuse an output folder that would overwrite the notes, before rendering anything
-    check_output_folder(out, {notes_file.root for notes_file in notes.files})
+    check_output_folder(out, {notes_file.root for notes_file in notes.files}, force)
     pages = 0  # rendered, then kept
-    with Output(out) as output, collector_paused(), remembering(remembered.table("inline")):
+    with Output(out, force) as output, collector_paused(), remembering(remembered.table("inline")):
         # 2. render and write: the decks read the previous build's decks in `out`, and the
         # site shows each deck's size
         stage("rendering decks")

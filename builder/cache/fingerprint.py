@@ -1,9 +1,10 @@
 """Knowing, without reading the notes, that a build would change nothing.
 
-After a successful build, a record in `.palace-cache/` beside the output folder (for `site/`:
-`.palace-cache/site.json`) lists everything the build read (the notes files and their folders,
-the pictures, the builder's own code, templates and static files, the libraries it renders
-with, the settings) and everything it wrote. The next build into the same folder compares
+After a successful build, a record in `.palace-cache/` of the project folder (for `site/`:
+`.palace-cache/site.json`; `builder.output.cache.folder_name` names it for other folders) lists
+everything the build read (the notes files and their folders, the pictures, the builder's own
+code, templates and static files, the libraries it renders with, the settings) and everything
+it wrote. The next build into the same folder compares
 first, and skips parsing and rendering when nothing differs. The record is not kept in the
 output folder, which gets published: it holds paths and times of the machine that built. The
 cache folder holds a `.gitignore` of its own, so git never sees it.
@@ -72,11 +73,11 @@ def settings_of(config_values: Mapping[str, Any], sources: Iterable[str]) -> dic
 
 
 def record_file(out: Path) -> Path:
-    """Where the record of the builds into `out` is kept: `.palace-cache/<name>.json` beside it."""
-    folder = out.resolve()
-    from builder.output.cache import CACHE
+    """Where the record of the builds into `out` is kept: `.palace-cache/<name>.json` of the
+    project folder."""
+    from builder.output.cache import folder_name, project_cache
 
-    return folder.parent / CACHE / f"{folder.name or 'root'}.json"
+    return project_cache() / f"{folder_name(out)}.json"
 
 
 def read(out: Path) -> Fingerprint | None:

@@ -7,7 +7,7 @@ a different key, so an entry is never stale, only unused. A build keeps only wha
 the memo does not grow with old entries. Values are what `marshal` stores (str, bytes, numbers,
 tuples, lists, dicts).
 
-The file, `.palace-cache/<out>.memo` beside the output folder (never published), is a series of
+The file, `.palace-cache/<out>.memo` of the project folder (never published), is a series of
 marshal dumps, each after its length (8 bytes, little-endian): first `{"format": FORMAT, "stamp":
 ...}`, then the tables in parts, `(name, {key: value})`, so that saving never holds a copy of
 the whole memo. It is written to a temporary file and renamed over the old one. `stamp` digests
@@ -113,11 +113,10 @@ class Memo:
 
 
 def memo_file(out: Path) -> Path:
-    """`.palace-cache/<name of out>.memo`, beside `out`."""
-    from builder.output.cache import CACHE
+    """`.palace-cache/<name of out>.memo` of the project folder."""
+    from builder.output.cache import folder_name, project_cache
 
-    folder = out.resolve()
-    return folder.parent / CACHE / f"{folder.name or 'root'}.memo"
+    return project_cache() / f"{folder_name(out)}.memo"
 
 
 def load(out: Path, stamp: str) -> Memo:

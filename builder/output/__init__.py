@@ -8,6 +8,12 @@ files whose bytes are unchanged keep their bytes and modification times, files t
 build wrote and this one does not are gone, files the build never wrote (a `CNAME`, say) are
 kept. One build at a time writes into a folder. What the build owns is listed in `MANIFEST`
 inside the output folder.
+
+The output folder belongs to Palace only as far as `MANIFEST` says: a build into a folder that
+holds files but no manifest is refused unless forced (`check_claimable`); the owner's files and
+folders keep their bytes, modes, owners and times (`staging.py`), and a file of the owner's
+where the build would write one is an error, never overwritten. A symbolic link to the output
+folder is resolved once, when the build starts: the build goes into its target, the link stays.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 from collections.abc import Collection, Iterable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,7 +31,10 @@ from builder.errors import OutputError
 from builder.output import cache, guards, swap
 from builder.output.staging import Link, Plan, staying
 
-MANIFEST = ".palace-manifest"
+__all__ = ["MANIFEST", "Output", "check_claimable", "check_output_folder", "previous_files"]
+
+from builder.output.cache import MANIFEST
+from builder.output.guards import check_claimable
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +62,10 @@ class WriteReport:
         return text
 
 
-def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
-    """Refuse an output folder that is a file, holds the notes, or lies inside them; and one
-    the build could not write (`guards.check_replaceable`), before spending time rendering."""
+def check_output_folder(out: Path, source_roots: Iterable[Path], force: bool = False) -> None:
+    """Refuse an output folder that is a file, holds the notes, or lies inside them; one that
+    holds someone's files and no Palace build (`check_claimable`); and one the build could not
+    write (`guards.check_replaceable`), before spending time rendering."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out.as_posix()}: the output path is not a folder")
     resolved = out.resolve()
@@ -71,6 +82,7 @@ def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
                 f"{out.as_posix()}: the output folder is inside the notes folder "
                 f"{root.as_posix()}; choose a folder outside it"
             )
+    check_claimable(out, force)
     try:
         guards.check_replaceable(out)
     except OSError as error:
@@ -93,9 +105,11 @@ def _is_safe_relative(name: str) -> bool:
     return not name.startswith("/") and ".." not in parts and "" not in parts
 
 
-def write_output(out: Path, files: Mapping[str, bytes], keep: Collection[str] = ()) -> WriteReport:
+def write_output(
+    out: Path, files: Mapping[str, bytes], keep: Collection[str] = (), force: bool = False
+) -> WriteReport:
     """Make `out` hold exactly `files` (plus whatever the build never owned); see `Output`."""
-    with Output(out) as output:
+    with Output(out, force) as output:
         for name in sorted(files):
             output.put(name, files[name])
         return output.finish(keep)
@@ -109,11 +123,14 @@ class Output:
     `out` as it was. One build at a time writes into a folder: the block holds its lock.
 
     Raises OutputError, with the path and the cause in one line, when the folder cannot be
-    written."""
+    written, holds someone's files and no Palace build (unless `force`), or holds a file of
+    someone's where the build writes one."""
 
-    def __init__(self, out: Path) -> None:
-        self.out = out
-        self.staging = cache.staging_folder(out)
+    def __init__(self, out: Path, force: bool = False) -> None:
+        self.out = out  # as the user spelt it, for messages
+        self.target = out.resolve()  # once: a symbolic link stays, its target is built into
+        self.force = force
+        self.staging = cache.staging_folder(self.target)
         self._stack = ExitStack()
         self._reused = False
         self._written: list[str] = []
@@ -121,24 +138,25 @@ class Output:
         self._old: set[str] = set()
         self._cleaned: list[str] = []
         self._stuck: list[str] = []
-        self._plan = Plan(out, {})
+        self._plan = Plan(self.target, {})
 
     def __enter__(self) -> Output:
-        out = self.out
+        out = self.target
         try:
-            guards.check_replaceable(out)
-            self._stack.enter_context(swap.output_lock(out))
-            self._cleaned, self._stuck = swap.clean_leftovers(out)
+            guards.check_replaceable(self.out)
+            self._stack.enter_context(swap.output_lock(self.out))
+            check_claimable(self.out, self.force)
+            self._cleaned, self._stuck = swap.clean_leftovers(self.out)
             self._old = previous_files(out)
             # what stays as it is (the owner's files); what the previous build wrote is kept
             # only if this one keeps it (`finish`)
             self._plan = Plan(out, staying(out, skip={*self._old, MANIFEST}, drop=set()))
             self._stack.callback(shutil.rmtree, self.staging, ignore_errors=True)
             self._stack.callback(self._plan.close)
-            self._reused = swap.new_staging(out)  # after the callback: see its docstring
+            self._reused = swap.new_staging(self.out)  # after the callback: see its docstring
         except OSError as error:
             self._stack.close()
-            raise _failure(out, error, self.staging) from error
+            raise _failure(self.out, error, self.staging) from error
         except BaseException:
             self._stack.close()
             raise
@@ -149,10 +167,16 @@ class Output:
 
     def put(self, name: str, data: bytes) -> None:
         """Add the file `name` of the new output folder: a new file unless `out` holds the
-        same bytes there already, which then stays as it is (bytes, modification time)."""
+        same bytes there already, which then stays as it is (bytes, modification time).
+        Raises OutputError if `out` holds a file there that the build did not write."""
+        if name not in self._old and _is_file(self.target / name):
+            raise OutputError(
+                f"{cache.shown(self.target / name, self.out)}: cannot write: a file palace did "
+                "not write is in the way (palace never overwrites it: move it away)"
+            )
         try:
-            if _same_bytes(self.out / name, data):
-                self._plan.add(name, Link(str(self.out / name)))
+            if _same_bytes(self.target / name, data):
+                self._plan.add(name, Link(str(self.target / name)))
                 self._unchanged.append(name)
             else:
                 self._plan.place(self.staging, name, data)
@@ -166,7 +190,7 @@ class Output:
         `keep` names files of the previous build that this one did not render again because
         nothing they show changed (an incremental build): they stay as they are, and the build
         still owns them. A name also `put` counts as rendered."""
-        out, plan = self.out, self._plan
+        out, plan = self.target, self._plan
         rendered = {*self._written, *self._unchanged}
         kept = sorted(name for name in set(keep) - rendered if name in self._old)
         owned = rendered | set(kept)
@@ -194,8 +218,8 @@ class Output:
         if self._reused and _not_allowed(error, self.staging):
             # Something in the spare this user may not change (another user's, locked): put
             # the spare back and name what is in it, not the output folder.
-            swap.put_back(self.staging, self.out)
-            failure = _in_spare(error, self.staging, cache.spare_folder(self.out))
+            swap.put_back(self.staging, self.target)
+            failure = _in_spare(error, self.staging, cache.spare_folder(self.target))
         return _failure(self.out, failure, self.staging)
 
 
@@ -226,6 +250,14 @@ def _in_spare(error: OSError, staging: Path, spare: Path) -> OSError:
     except OSError as locked:
         return locked
     return OSError(error.errno, error.strerror, str(path))
+
+
+def _is_file(path: Path) -> bool:
+    """Anything but a folder (a file, a link, a FIFO) at `path`."""
+    try:
+        return not stat.S_ISDIR(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

@@ -1,15 +1,23 @@
-"""Where a build keeps what is not published: `.palace-cache/` beside the output folder, with
-its staging and spare folders and temporary files, and how those paths are shown to the user.
-The folder holds a `.gitignore` of its own, so git never sees it.
+"""Where a build keeps what is not published, and how those paths are shown to the user.
+
+The record of the last build, its memo and its lock are in `.palace-cache/` of the project
+folder (the current folder, where palace runs), named after the output folder (`key`). The
+staging and spare folders must be on the output folder's file system, for the swap: they are
+in the project's `.palace-cache/` when it is on the same file system as the folder that holds
+the output folder (the common case), otherwise in a `.palace-cache/` beside the output folder
+(`work_folder`). Each such folder holds a `.gitignore` of its own, so git never sees it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
 
-CACHE = ".palace-cache"  # beside the output folder; ignores itself in git
+CACHE = ".palace-cache"  # in the project folder; ignores itself in git
+
+MANIFEST = ".palace-manifest"  # in the output folder: the files the last build wrote there
 
 IGNORE_ALL = "# Created by palace: what the last build read and wrote.\n*\n"
 
@@ -20,9 +28,44 @@ SPARE = "spare-"
 TEMP = re.compile(r"\.palace-(\d+)-.*\.tmp")  # a temp file, by the pid of its writer
 
 
+def project_cache() -> Path:
+    """`.palace-cache/` of the project folder (the current folder), not created."""
+    return Path.cwd().resolve() / CACHE
+
+
 def cache_folder(out: Path) -> Path:
-    """`.palace-cache/` beside `out`, created (with its own `.gitignore`) when missing."""
-    folder = out.resolve().parent / CACHE
+    """The project's `.palace-cache/`, created (with its own `.gitignore`) when missing: where
+    the record, memo and lock of the builds into `out` are kept."""
+    return _made(project_cache())
+
+
+def work_folder(out: Path) -> Path:
+    """Where the staging and spare folders of `out` are (not created): the project's
+    `.palace-cache/` if it is on the file system of the folder that holds `out`, else a
+    `.palace-cache/` beside `out`."""
+    parent = out.resolve().parent
+    project = project_cache()
+    if parent == project.parent or _device(parent) == _device(project):
+        return project
+    return parent / CACHE
+
+
+def make_work_folder(out: Path) -> Path:
+    """`work_folder(out)`, created when missing."""
+    return _made(work_folder(out))
+
+
+def _device(path: Path) -> int:
+    """The file system of `path`, or of the nearest folder above it that exists."""
+    for folder in (path, *path.parents):
+        try:
+            return os.stat(folder).st_dev
+        except OSError:
+            continue
+    return -1
+
+
+def _made(folder: Path) -> Path:
     ignore = folder / ".gitignore"
     if not ignore.is_file():  # also when a build was killed between making the two
         folder.mkdir(parents=True, exist_ok=True)
@@ -37,8 +80,15 @@ def cache_folder(out: Path) -> Path:
 
 
 def folder_name(out: Path) -> str:
-    """The output folder's name, which the names of its files in `.palace-cache/` start with."""
-    return out.resolve().name or "root"
+    """What the names of the files of `out` in `.palace-cache/` start with: its name, and, for
+    a folder not directly in the project folder, a digest of its resolved path, so that two
+    output folders of the same name never share files."""
+    resolved = out.resolve()
+    name = resolved.name or "root"
+    if resolved.parent == Path.cwd().resolve():
+        return name
+    digest = hashlib.sha256(os.fsencode(resolved)).hexdigest()[:10]
+    return f"{name}-{digest}"
 
 
 def temp_prefix() -> str:
@@ -49,24 +99,25 @@ def temp_prefix() -> str:
 
 def staging_folder(out: Path) -> Path:
     """Where this process assembles the next build of `out`."""
-    return out.resolve().parent / CACHE / f"{STAGING}{folder_name(out)}-{os.getpid()}"
+    return work_folder(out) / f"{STAGING}{folder_name(out)}-{os.getpid()}"
 
 
 def spare_folder(out: Path) -> Path:
     """Where the folder the last build swapped out of `out` is kept for the next one."""
-    return out.resolve().parent / CACHE / f"{SPARE}{folder_name(out)}"
+    return work_folder(out) / f"{SPARE}{folder_name(out)}"
 
 
 def shown(path: str | Path, out: Path, staging: Path | None = None) -> str:
     """`path` as the user knows it: a file of the staging folder as the output file it
-    becomes, `.palace-cache/` and the output folder spelt as the user spelt `out`."""
+    becomes, the output folder and the folder holding it spelt as the user spelt `out`, the
+    project's `.palace-cache/` relative to the current folder."""
     path = Path(os.path.abspath(path))
     resolved = out.resolve()
     for base, spelt in (
         (staging, out),
         (resolved, out),
-        (resolved.parent / CACHE, out.parent / CACHE),
-        (resolved.parent, out.parent),
+        (out.parent.resolve(), out.parent),
+        (project_cache(), Path(CACHE)),
     ):
         if base is not None and path.is_relative_to(base):
             text = (spelt / path.relative_to(base)).as_posix()

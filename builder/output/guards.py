@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from builder.errors import OutputError
-from builder.output.cache import CACHE, shown
+from builder.output.cache import MANIFEST, project_cache, shown, work_folder
 
 _FS_IOC_GETFLAGS = 0x80086601  # Linux: the flags `lsattr` shows
 
@@ -35,12 +35,11 @@ def check_replaceable(out: Path) -> None:
     """Refuse, with the reason, an output folder the swap could not replace: on a read-only
     file system, unwritable, locked, a mount point or holding one."""
     resolved = out.resolve()
-    cache = resolved.parent / CACHE
+    caches = tuple(dict.fromkeys(c for c in (work_folder(out), project_cache()) if c.is_dir()))
     if out.exists():
-        folders: tuple[Path, ...] = (resolved, resolved.parent)
-        folders += (cache,) if cache.is_dir() else ()
+        folders: tuple[Path, ...] = (resolved, resolved.parent, *caches)
     else:  # the build makes it in the nearest folder that exists
-        folders = (next(p for p in out.absolute().parents if p.exists()),)
+        folders = (next(p for p in resolved.parents if p.exists()), *caches)
     for folder in folders:
         if not folder.is_dir():
             raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
@@ -57,6 +56,25 @@ def check_replaceable(out: Path) -> None:
             else "a file system is mounted there (a build replaces the whole output folder)"
         )
         raise OutputError(f"{shown(point, out)}: cannot write: {cause}")
+
+
+def check_claimable(out: Path, force: bool) -> None:
+    """Refuse, unless `force`, a folder that holds anything and no Palace build (no manifest):
+    it is someone's, and a build must not take it over silently."""
+    target = out.resolve()
+    if force or (target / MANIFEST).is_file() or not target.is_dir():
+        return
+    try:
+        with os.scandir(target) as entries:
+            empty = next(entries, None) is None
+    except OSError as error:
+        raise OutputError(f"{out.as_posix()}: cannot read: {error.strerror}") from error
+    if not empty:
+        raise OutputError(
+            f"{out.as_posix()}: the folder holds files and no Palace build; build into a new "
+            "or empty folder, or pass --force to build beside its files (they are kept as "
+            "they are)"
+        )
 
 
 def lock_of(path: str | Path, dir_fd: int | None = None) -> str | None:

@@ -9,6 +9,8 @@ The spare shares most of its files (inodes) with the output folder, so a file th
 only if it is the very file the output folder has; anything else is deleted, and new bytes
 always go into a new file. Whatever a killed build or a person left in the spare, the result
 is the same as in a new folder, and no file of the output folder is ever written into.
+Each folder of the staging folder that the output folder has too gets that folder's mode
+(special bits included) and owner; one that holds nothing of the build's, also its times.
 """
 
 from __future__ import annotations
@@ -94,11 +96,13 @@ class Plan:
     def __init__(self, out: Path, tree: Folder) -> None:
         self.out, self.tree = out, tree
         self._folders: dict[str, int] = {}  # open folders of the staging folder, by path
+        self._ours = {""}  # folders holding a file of the build's, at any depth
 
     def add(self, name: str, entry: Link | bytes | Placed) -> None:
         """Add a file; OSError if a file is where it needs a folder or the other way round."""
         *parents, base = name.split("/")
         folder = self.tree
+        self._ours.update("/".join(parents[:depth]) for depth in range(len(parents) + 1))
         for depth, part in enumerate(parents, 1):
             inner = folder.setdefault(part, {})
             if not isinstance(inner, dict):
@@ -170,27 +174,55 @@ class Plan:
         (same inode), or a folder; everything else is deleted, never written into."""
         fd = os.open(folder, _OPEN_FOLDER)
         try:
-            mode = 0o777 & ~_umask()
-            permissions = stat.S_IMODE(os.fstat(fd).st_mode)
-            if reused and permissions & 0o777 != mode:
-                os.chmod(fd, permissions & ~0o777 | mode)
-            _make(fd, self.tree, str(folder), not reused, mode)
+            _make(fd, self.tree, str(folder), not reused, _Models(str(self.out), self._ours))
         finally:
             os.close(fd)
 
 
-def _make(fd: int, tree: Folder, path: str, new: bool, mode: int) -> None:
-    """Make the folder open as `fd`, at `path`, hold exactly `tree`; `new`: it is empty.
-    Folders it keeps get `mode`, as new ones have it."""
+class _Models:
+    """Whose mode, owner and times each folder of the staging folder takes: the folder of the
+    output folder `out` at the same place; `ours` hold a file of the build's (no times kept)."""
+
+    def __init__(self, out: str, ours: set[str]) -> None:
+        self.out, self.ours = out, ours
+        self.mode = 0o777 & ~_umask()  # for folders the output folder lacks
+
+    def settle(self, fd: int, rel: str, path: str) -> None:
+        """Give the folder open as `fd` (`rel` in the output folder) its model's mode, owner
+        and, if the build has nothing in it, times; the new-folder mode if it has no model."""
+        try:
+            model: os.stat_result | None = os.lstat(f"{self.out}/{rel}" if rel else self.out)
+        except OSError:
+            model = None
+        current = os.fstat(fd)
+        if model is None or not stat.S_ISDIR(model.st_mode):
+            if stat.S_IMODE(current.st_mode) != self.mode:
+                os.chmod(fd, self.mode)
+            return
+        if (current.st_uid, current.st_gid) != (model.st_uid, model.st_gid):
+            try:
+                os.chown(fd, model.st_uid, model.st_gid)
+            except PermissionError as error:
+                why = f"cannot keep its owner ({model.st_uid}:{model.st_gid}) in the new build"
+                raise OSError(error.errno, why, path) from error
+        if stat.S_IMODE(os.fstat(fd).st_mode) != stat.S_IMODE(model.st_mode):
+            os.chmod(fd, stat.S_IMODE(model.st_mode))
+        if rel not in self.ours:
+            os.utime(fd, ns=(model.st_atime_ns, model.st_mtime_ns))
+
+
+def _make(fd: int, tree: Folder, path: str, new: bool, models: _Models, rel: str = "") -> None:
+    """Make the folder open as `fd`, at `path` (`rel` in the output folder), hold exactly
+    `tree`; `new`: it is empty. Then give it its model's mode and owner (`_Models.settle`)."""
+    status = os.fstat(fd)
+    if status.st_uid == os.geteuid() and status.st_mode & 0o700 != 0o700:
+        os.chmod(fd, stat.S_IMODE(status.st_mode) | 0o700)  # until settled: to fill it
     there = set()
     for entry in () if new else _listing(fd):
         wanted, name = tree.get(entry.name), entry.name
         try:
             if entry.is_dir(follow_symlinks=False):
                 if isinstance(wanted, dict):
-                    permissions = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
-                    if permissions & 0o777 != mode:
-                        os.chmod(name, permissions & ~0o777 | mode, dir_fd=fd)
                     there.add(name)
                     continue
                 shutil.rmtree(name, dir_fd=fd)
@@ -214,7 +246,7 @@ def _make(fd: int, tree: Folder, path: str, new: bool, mode: int) -> None:
             except OSError as error:
                 raise OSError(error.errno, error.strerror, where) from error
             try:
-                _make(inner, wanted, where, made, mode)
+                _make(inner, wanted, where, made, models, f"{rel}/{name}" if rel else name)
             finally:
                 os.close(inner)
         elif name in there:
@@ -225,6 +257,7 @@ def _make(fd: int, tree: Folder, path: str, new: bool, mode: int) -> None:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), where)
         else:
             _new_file(fd, name, wanted, where)
+    models.settle(fd, rel, path)
 
 
 def _is_folder_at(fd: int, name: str) -> bool:

@@ -38,14 +38,16 @@ from pathlib import Path
 
 from builder.errors import OutputError
 from builder.output.cache import (
-    CACHE,
     STAGING,
     TEMP,
     cache_folder,
     folder_name,
+    make_work_folder,
+    project_cache,
     shown,
     spare_folder,
     staging_folder,
+    work_folder,
 )
 from builder.output.guards import check_unlocked, mount_points
 
@@ -90,20 +92,20 @@ def clean_leftovers(out: Path) -> tuple[list[str], list[str]]:
     for the build to say. Only names this module makes are touched: staging folders of `out`,
     and temp files (`temp_prefix`) of processes that are gone. A staging folder becomes the
     spare if there is none (it holds a whole build or part of one: as good as any spare)."""
-    folder = out.resolve().parent / CACHE
+    folder = work_folder(out)
     prefix = f"{STAGING}{folder_name(out)}-"
     backup = folder / f"{prefix}old"
     ours = re.compile(rf"{re.escape(prefix)}(\d+|old)")  # not those of `site-2` for `site`
-    if not out.exists() and backup.is_dir():
+    target = out.resolve()
+    if not target.exists() and backup.is_dir():
         # Killed between the two renames of the fallback swap: roll back first (the loop
         # below would delete the backup, which is the last good build).
-        os.rename(backup, out)
+        os.rename(backup, target)
     removed: list[str] = []
     stuck: list[str] = []
-    if not folder.is_dir():
-        return removed, stuck
     spare = spare_folder(out)
-    for leftover in sorted(folder.iterdir()):
+    temps = [] if folder == project_cache() else _listing(project_cache())
+    for leftover in sorted([*_listing(folder), *temps]):
         if ours.fullmatch(leftover.name) and leftover.is_dir():
             if not (_is_folder(leftover) and _rename_if_free(leftover, spare)):
                 shutil.rmtree(leftover, ignore_errors=True)
@@ -112,6 +114,10 @@ def clean_leftovers(out: Path) -> tuple[list[str], list[str]]:
             leftover.unlink(missing_ok=True)
             removed.append(shown(leftover, out))
     return removed, stuck
+
+
+def _listing(folder: Path) -> list[Path]:
+    return list(folder.iterdir()) if folder.is_dir() else []
 
 
 def _is_folder(path: Path) -> bool:
@@ -146,7 +152,7 @@ def new_staging(out: Path) -> bool:
     """Make `staging_folder(out)`: the spare, moved there, if there is one (True), else a new
     empty folder (False). Call it inside the `try` that removes it whatever happens (a Ctrl-C
     between the two would leave it behind). The spare may hold anything: correct it."""
-    cache_folder(out)
+    make_work_folder(out)
     staging = staging_folder(out)
     shutil.rmtree(staging, ignore_errors=True)
     spare = spare_folder(out)
@@ -178,12 +184,16 @@ def link_or_copy(source: str | Path, target: str | Path) -> None:
         if error.errno == errno.EPERM:  # also what no hard links on this file system says
             check_unlocked(Path(source))
         shutil.copy2(source, target, follow_symlinks=False)
+        was, now = os.lstat(source), os.lstat(target)
+        if (was.st_uid, was.st_gid) != (now.st_uid, now.st_gid):  # keep the owner's owner
+            os.chown(target, was.st_uid, was.st_gid, follow_symlinks=False)
 
 
 def swap_in(staging: Path, out: Path) -> None:
     """Make the complete folder `staging` the output folder in one step; keep the old one as
     the spare."""
     if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
         os.rename(staging, out)
         return
     if _exchange(staging, out):
