@@ -261,3 +261,25 @@ def test_the_default_site_keeps_its_cache_names(
     listing = sorted(p.name for p in (root / cache.CACHE).iterdir())
     assert listing == [".gitignore", "site.json", "site.lock", "site.memo", "spare-site"]
     assert cache.work_folder(root / "site") == root.resolve() / cache.CACHE
+
+
+def test_on_another_file_system_the_spare_is_beside_the_output_folder(
+    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The swap needs the staging folder on the output folder's file system: when the project's
+    `.palace-cache/` is on another, staging and spare go beside the output folder; the record
+    and the memo stay in the project's."""
+    root = make_project({"project/source/p.md": NOTES})
+    os.chdir(root / "project")
+    disk = root / "disk"
+    disk.mkdir()
+    real = cache._device
+    monkeypatch.setattr(cache, "_device", lambda p: -2 if disk in (p, *p.parents) else real(p))
+    for _ in range(2):
+        assert main(["build", "--full", "--out", "../disk/dest"]) == 0
+    name = cache.folder_name(disk / "dest")
+    assert sorted(p.name for p in (disk / cache.CACHE).iterdir()) == [".gitignore", f"spare-{name}"]
+    assert {f"{name}.json", f"{name}.memo"} <= {
+        p.name for p in (root / "project" / cache.CACHE).iterdir()
+    }
+    assert (disk / "dest" / "index.html").is_file()
