@@ -13,6 +13,12 @@ import pytest
 from builder.cache import memo
 
 
+@pytest.fixture(autouse=True)
+def _in_a_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo lives in `.palace-cache/` of the folder palace runs in: a temporary one."""
+    monkeypatch.chdir(tmp_path)
+
+
 def test_equal_values_digest_alike_however_python_shares_them() -> None:
     shared = "kitchen" * 3
     assert memo.digest((shared, shared)) == memo.digest(("kitchen" * 3, "".join(["kitchen"] * 3)))
@@ -162,9 +168,9 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temporary_file(
     def fail(source: object, target: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("os.replace", fail)
-    saved(out, "code-1", {"rows": {"stove": "STOVE"}})  # harmless: no error
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr("os.replace", fail)
+        saved(out, "code-1", {"rows": {"stove": "STOVE"}})  # harmless: no error
     assert remembered(out, "code-1") == TABLES
     assert sorted(path.name for path in (tmp_path / ".palace-cache").iterdir()) == [
         ".gitignore",

@@ -18,7 +18,8 @@ def test_committed_site_is_built_from_source(
     committed = snapshot(REPO / "site")
     assert "ml-palace.apkg" in committed and "index.html" in committed
     shutil.copytree(REPO / "site", tmp_path / "site")  # the decks in it are the previous build
-    monkeypatch.chdir(REPO)
+    shutil.copytree(REPO / "source", tmp_path / "source")  # a copy: the build's cache goes there
+    monkeypatch.chdir(tmp_path)
     # --full: render everything, whatever a record of an earlier build would say
     assert main(["build", "--full", "--out", str(tmp_path / "site")]) == 0
     rebuilt = snapshot(tmp_path / "site")

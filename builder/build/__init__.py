@@ -191,6 +191,7 @@ def _render_and_write(
             deck_prefix=config.deck_prefix,
             memo=remembered,
             reuse=reuse,
+            owned=output.previous,
         )
         for name in sorted(decks.files):
             output.put(name, decks.files.pop(name))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -75,6 +76,7 @@ def render_decks(
     deck_prefix: str = "",
     memo: Memo | None = None,
     reuse: Reuse | None = None,
+    owned: Collection[str] | None = None,
 ) -> DeckOutput:
     """One `.apkg` per palace, `<palace id>.apkg`, plus the changes since the decks in
     `previous_dir` (the previous build's output folder; None or no deck there: a first build).
@@ -86,7 +88,9 @@ def render_decks(
     note GUIDs and the note type do not depend on it.
     `memo` remembers the pictures' media names between builds; `reuse` keeps a deck whose
     notes, kinds, prefix and note type are unchanged as the previous build wrote it, unread
-    (see `builder/build/memo.py`).
+    (see `builder/cache/memo.py`). `owned` names the files the previous build wrote (its
+    manifest): a deck in `previous_dir` that is not among them is someone else's file, never
+    read.
     """
     unknown = kinds - ALL_KINDS
     if unknown:
@@ -95,7 +99,17 @@ def render_decks(
             f"expected some of {', '.join(sorted(ALL_KINDS))}"
         )
     now = build_time() if now is None else now
-    return render(palaces, previous_dir, kinds, now, design(), deck_prefix, memo=memo, reuse=reuse)
+    return render(
+        palaces,
+        previous_dir,
+        kinds,
+        now,
+        design(),
+        deck_prefix,
+        memo=memo,
+        reuse=reuse,
+        owned=owned,
+    )
 
 
 def render(
@@ -108,6 +122,7 @@ def render(
     *,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
+    owned: Collection[str] | None = None,
 ) -> DeckOutput:
     """`render_decks` with the card design given (tests use it to change templates and CSS)."""
     ids = IdSource(now)
@@ -129,7 +144,8 @@ def render(
                 changes.append(PalaceChanges(palace.id, file, (), (), refs, ()))
                 continue
             reuse.kept.discard(file)  # gone since the build began: render it after all
-        previous = read_previous(previous_dir / file if previous_dir else None)
+        ours = previous_dir is not None and (owned is None or file in owned)
+        previous = read_previous(previous_dir / file if ours and previous_dir else None)
         data, change = _render_palace(rooms, previous, cards, now, ids, names)
         files[file] = data
         sizes[file] = len(data)

@@ -165,6 +165,11 @@ class Output:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
+    @property
+    def previous(self) -> frozenset[str]:
+        """The files the previous build wrote into the output folder (its manifest)."""
+        return frozenset(self._old)
+
     def put(self, name: str, data: bytes) -> None:
         """Add the file `name` of the new output folder: a new file unless `out` holds the
         same bytes there already, which then stays as it is (bytes, modification time).

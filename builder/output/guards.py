@@ -58,15 +58,19 @@ def check_replaceable(out: Path) -> None:
         raise OutputError(f"{shown(point, out)}: cannot write: {cause}")
 
 
+# What a folder may hold before its first build: the custom domain of GitHub Pages, kept.
+PAGES_FILES = frozenset({"CNAME"})
+
+
 def check_claimable(out: Path, force: bool) -> None:
-    """Refuse, unless `force`, a folder that holds anything and no Palace build (no manifest):
-    it is someone's, and a build must not take it over silently."""
+    """Refuse, unless `force`, a folder that holds anything (but `PAGES_FILES`) and no Palace
+    build (no manifest): it is someone's, and a build must not take it over silently."""
     target = out.resolve()
     if force or (target / MANIFEST).is_file() or not target.is_dir():
         return
     try:
         with os.scandir(target) as entries:
-            empty = next(entries, None) is None
+            empty = all(entry.name in PAGES_FILES for entry in entries)
     except OSError as error:
         raise OutputError(f"{out.as_posix()}: cannot read: {error.strerror}") from error
     if not empty:
