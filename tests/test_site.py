@@ -18,6 +18,7 @@ from browser import dom
 from browser.fixtures import (
     FAKE_DECK,
     HOSTILE,
+    SCRIPTS,
     SEED,
     both,
     decks_for,
@@ -142,7 +143,11 @@ def test_lang_sets_the_language_of_every_page() -> None:
 # -- every page is valid, and every link lands -------------------------------------------------
 
 
-@pytest.mark.parametrize("sources", [(SEED,), (HOSTILE, SEED)], ids=["seed", "hostile+seed"])
+@pytest.mark.parametrize(
+    "sources",
+    [(SEED,), (HOSTILE, SEED), (SCRIPTS,)],
+    ids=["seed", "hostile+seed", "every script"],
+)
 def test_every_page_parses_strictly_and_every_link_resolves(sources: tuple[Path, ...]) -> None:
     files = render(*sources)
     decks = decks_for(palaces(*sources))

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import quote, urldefrag, urlsplit
 
 import pytest
 from browser import chromium
-from browser.fixtures import HOSTILE, SEED
+from browser.fixtures import HOSTILE, SCRIPTS, SEED
 from browser.server import serve
 from browser.session import (
     DESKTOP,
@@ -307,6 +307,28 @@ def test_site_works_from_file_url(browser: Browser, site: Path) -> None:
         assert page.locator("h1").inner_text() == "Kitchen"
         # scripts run from disk: the toggle shows once the page (and its deferred scripts) is in
         page.get_by_role("button", name="Dark theme").wait_for(state="visible", timeout=5_000)
+        assert watch.console == [] and watch.failed == []
+    finally:
+        context.close()
+
+
+def test_ids_of_every_script_work_from_file_url(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Rooms and loci named in Japanese, Cyrillic, Arabic and emoji get ids of their own, and
+    the folders and anchors named after them work from disk."""
+    site = write_site(tmp_path_factory.mktemp("scripts"), SCRIPTS)
+    context, page, watch = new_page(browser)
+    try:
+        page.goto((site / "index.html").as_uri())
+        for room, heading in (("台所", "台所"), ("кухня", "Кухня"), ("المطبخ", "المطبخ")):
+            page.goto((site / "index.html").as_uri())
+            page.get_by_role("link", name=re.compile(heading)).first.click()
+            assert page.url.endswith(f"/{quote('世界')}/{quote(room)}/index.html"), page.url
+            assert page.locator("h1").inner_text() == heading
+        page.goto((site / "世界" / "台所" / "index.html").as_uri() + "#" + quote("冷蔵庫"))
+        assert page.evaluate("decodeURIComponent(location.hash)") == "#冷蔵庫"
+        assert page.locator("[id='冷蔵庫']").count() == 1
         assert watch.console == [] and watch.failed == []
     finally:
         context.close()

@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "source"
 HOSTILE = Path(__file__).resolve().parent / "notes"  # hostile.md: notes that try to break out
 GERMAN = Path(__file__).resolve().parent / "german"  # haus.md: Küche, Straße, Überanpassung
+SCRIPTS = Path(__file__).resolve().parent / "scripts"  # 世界.md: Japanese, Cyrillic, Arabic, emoji
 
 # Deck bytes stand in for the decks the build writes next to the pages.
 FAKE_DECK = b"PK\x03\x04 not a real deck " * 500
