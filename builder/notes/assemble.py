@@ -117,7 +117,7 @@ class Assembler:
                 self.report(draft.line, 1, f"room '{draft.name}' has no loci", "warning")
         name = draft.name or DEFAULT_ROOM
         room_id = draft.pinned or room_ids.allocate(slugify(name, "room"))
-        note = self._field(_note(draft.note), draft.line)
+        note = self._field(_note(draft.note), draft.line) if draft.note else None
         first = self._stops + 1
         loci = self._loci(draft.loci, ids)
         last = self._stops
@@ -148,8 +148,8 @@ class Assembler:
                     Step(
                         step.pinned or allocate(f"{locus_id}--{slugify(step.place, 'step')}"),
                         step.place,
-                        self._field(step.concept, step.line) or "",
-                        self._field(step.description, step.line) or "",
+                        self._fields(step.line, step.concept, step.description)[0],
+                        step.description,
                         number + index,
                         index,
                         step.line,
@@ -170,9 +170,9 @@ class Assembler:
                 Locus(
                     locus_id,
                     name,
-                    self._field(draft.concept, line) or "",
-                    self._field(draft.description, line) or "",
-                    self._field(_note(draft.note), line),
+                    self._fields(line, draft.concept, draft.description)[0],
+                    draft.description,
+                    self._field(_note(draft.note), line) if draft.note else None,
                     draft.picture,
                     steps,
                     number,
@@ -181,6 +181,14 @@ class Assembler:
             )
             self._stops = number + len(steps)
         return tuple(loci)
+
+    def _fields(self, line: int, *texts: str) -> tuple[str, ...]:
+        """`texts`, the fields of one line, checked (`_field`) when they could be too long or
+        hold links at all: most lines hold neither."""
+        if sum(map(len, texts)) > MAX_FIELD or any("](" in text for text in texts):
+            for text in texts:
+                self._field(text, line)
+        return texts
 
     def _field(self, text: str | None, line: int) -> str | None:
         """`text`, a field of the notes; one longer, or with more links, than Markdown reads

@@ -9,7 +9,6 @@ the place itself is renamed. Step ids are `<locus id>--<step slug>`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -113,13 +112,15 @@ def _bounded(slug: str) -> str:
     """`slug`, or for a very long one its start and a digest of the rest (same name, same id)."""
     if len(slug.encode("utf-8")) <= MAX_ID_BYTES:
         return slug
+    import hashlib  # OpenSSL: only for the rare very long name
+
     start = slug.encode("utf-8")[: MAX_ID_BYTES - 9].decode("utf-8", "ignore").rstrip("-")
     return f"{start}-{hashlib.sha256(slug.encode('utf-8')).hexdigest()[:8]}"
 
 
 def name_key(name: str) -> str:
     """What makes two place names the same name: NFC and NFD spellings, and case, are one."""
-    return unicodedata.normalize("NFC", name).casefold()
+    return name.casefold() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
 
 
 def pinned_id_problem(pinned: str) -> str | None:

@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from builder.notes.records import Picture
-from builder.notes.svg import svg_problem
 
 PICTURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|//")
@@ -45,6 +44,8 @@ def resolve_picture(
 
 
 def _svg_problem(file: Path) -> str | None:
+    from builder.notes.svg import svg_problem  # the XML parser: only for notes with an SVG
+
     try:
         return svg_problem(file.read_bytes())
     except OSError as error:
