@@ -615,3 +615,23 @@ def test_words_removed_or_replaced_do_not_stay_in_a_patched_deck(tmp_path: Path)
     data = collection(again.files[FILE]).serialize()
     assert b"how quickly params" not in data  # replaced
     assert b"representing features" not in data  # removed with Mom
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_deck_this_process_wrote_is_known_as_reading_it_would_tell(
+    tmp_path: Path, case: str
+) -> None:
+    """`palace serve` reads back, from memory, the deck its last build wrote: exactly what
+    reading the file gives, for a first build and for a patched rebuild."""
+    from builder.deck.history import forget_written
+
+    built = Rebuild(tmp_path, case)
+    known = {}
+    for output, folder in ((built.first, "known-1"), (built.again, "known-2")):
+        (file,) = save(output, tmp_path / folder).glob("*.apkg")
+        known[file] = read_previous(file)
+        assert known[file] is not None and read_previous(file) is known[file]  # from memory
+    forget_written()
+    for file, deck in known.items():
+        read = read_previous(file)
+        assert read is not deck and read == deck

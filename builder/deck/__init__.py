@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from builder.deck.changes import Comparison, IdSource, PalaceChanges, model_mod
-from builder.deck.history import PreviousDeck, read_previous
+from builder.deck.history import PreviousDeck, PreviousNote, read_previous, remember
 from builder.deck.media import media_names
 from builder.deck.model import ALL_KINDS, Design, design, note_type
 from builder.deck.notes import Layout, LocusRef, MediaName, layout, room_notes, stop_refs
@@ -185,4 +185,19 @@ def _render_palace(
         data = patched(previous.collection, model, rooms.decks, stale, comparison.rewritten)
     else:
         data = collection(model, mod, rooms.decks, comparison.placed)
-    return zipped(data, rooms.media), changes
+    package = zipped(data, rooms.media)
+    remember(package, _holds(comparison, mod, design, data))
+    return package, changes
+
+
+def _holds(comparison: Comparison, mod: int, design: Design, data: bytes) -> PreviousDeck:
+    """What the collection `data` just written holds, as `read_previous` would read it."""
+    placed = sorted(comparison.placed, key=lambda item: item[1])
+    notes = {
+        note.guid: PreviousNote(
+            note_id, note_mod, note.flds, note.tags, note.deck if note.ords else 0, note.ords
+        )
+        for note, note_id, note_mod in placed
+    }
+    last = placed[-1][1] if placed else 0
+    return PreviousDeck(notes, last, mod, design.checksum, data)

@@ -9,6 +9,8 @@ notes. Nothing is ever written back to the file.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import sqlite3
 import zipfile
@@ -41,17 +43,46 @@ class PreviousDeck(NamedTuple):
     collection: bytes | None = None  # the database, when it holds nothing but our notes
 
 
+# What the decks this process wrote hold, by the digest of their bytes: `palace serve` builds
+# again and again, and reads back each time the deck it wrote the time before.
+_WRITTEN: dict[str, PreviousDeck] = {}
+_KEEP = 8  # decks remembered: a few palaces
+
+
+def remember(package: bytes, deck: PreviousDeck) -> None:
+    """What the package this process just wrote holds: the next build in this process that
+    finds the same bytes takes it from here instead of reading the file."""
+    _WRITTEN[_digest(package)] = deck
+    while len(_WRITTEN) > _KEEP:
+        del _WRITTEN[next(iter(_WRITTEN))]
+
+
+def forget_written() -> None:
+    _WRITTEN.clear()
+
+
+def _digest(package: bytes) -> str:
+    return hashlib.sha256(package).hexdigest()
+
+
 def read_previous(path: Path | None) -> PreviousDeck | None:
     """The previous deck at `path`; None when there is none (a first build). Raises PalaceError
     when it cannot be read."""
     if path is None:
         return None
     try:
-        with zipfile.ZipFile(path) as package:
-            collection = package.read(COLLECTION)
+        package = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError):
         return None
-    except (OSError, zipfile.BadZipFile, KeyError, zlib.error, EOFError) as error:
+    except OSError as error:
+        raise unreadable(path, error) from error
+    known = _WRITTEN.get(_digest(package))
+    if known is not None:
+        return known
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as opened:
+            collection = opened.read(COLLECTION)
+    except (zipfile.BadZipFile, KeyError, zlib.error, EOFError, OSError) as error:
         raise unreadable(path, error) from error
     db = sqlite3.connect(":memory:")
     try:

@@ -185,12 +185,6 @@ def count_cards(stops: int, steps: int, wanted: int) -> int:
     return stops * always + max(stops - 1, 0) * route + steps * sequence
 
 
-# Every `[`, `{` and `}` of a field as a character reference, which shows the same: Anki reads
-# `[sound:…]`, `[anki:tts]…` and `[latex]…` in a card's HTML as things to play or render, and
-# `{{…}}` is its template syntax; notes are untrusted text.
-_INERT = str.maketrans({"[": "&#91;", "{": "&#123;", "}": "&#125;"})
-
-
 def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNote]:
     """The notes of one room, in walk order."""
     palace, room = layout.palace, slot.room
@@ -236,7 +230,11 @@ def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNot
         flds = "\x1f".join(
             (id_field + head + parent, place, str(number), previous, concept, description,
              note, picture, room_picture, next_place, next_concept, steps)
-        ).translate(_INERT)  # fmt: skip
+        )  # fmt: skip
+        if "[" in flds or "{" in flds or "}" in flds:  # as character references, which show
+            # the same: Anki plays or renders `[sound:…]`, `[anki:tts]…`, `[latex]…` in a
+            # card's HTML, and `{{…}}` is its template syntax; notes are untrusted text.
+            flds = flds.replace("[", "&#91;").replace("{", "&#123;").replace("}", "&#125;")
         previous = place
         notes.append(
             DeckNote(
