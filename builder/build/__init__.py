@@ -178,7 +178,7 @@ def _render_and_write(
             progress(name, _STAGES[name])
 
     # refuse an output folder that would overwrite the notes, before rendering anything
-    check_output_folder(out, {notes_file.root for notes_file in notes.files}, force)
+    check_output_folder(out, {notes_file.root for notes_file in notes.files})
     pages = 0  # rendered, then kept
     with Output(out, force) as output, collector_paused(), remembering(remembered.table("inline")):
         # 2. render and write: the decks read the previous build's decks in `out`, and the

@@ -62,10 +62,10 @@ class WriteReport:
         return text
 
 
-def check_output_folder(out: Path, source_roots: Iterable[Path], force: bool = False) -> None:
-    """Refuse an output folder that is a file, holds the notes, or lies inside them; one that
-    holds someone's files and no Palace build (`check_claimable`); and one the build could not
-    write (`guards.check_replaceable`), before spending time rendering."""
+def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
+    """Refuse an output folder that is a file, holds the notes, or lies inside them. What else
+    stops a build (a folder of someone's, one the swap could not replace) `Output` checks when
+    it takes the folder's lock, before anything is rendered."""
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out.as_posix()}: the output path is not a folder")
     resolved = out.resolve()
@@ -82,11 +82,6 @@ def check_output_folder(out: Path, source_roots: Iterable[Path], force: bool = F
                 f"{out.as_posix()}: the output folder is inside the notes folder "
                 f"{root.as_posix()}; choose a folder outside it"
             )
-    check_claimable(out, force)
-    try:
-        guards.check_replaceable(out)
-    except OSError as error:
-        raise _failure(out, error) from error
 
 
 def previous_files(out: Path) -> set[str]:
