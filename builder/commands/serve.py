@@ -59,6 +59,9 @@ def serve(
         raise PalaceError(
             "palace serve needs the watchfiles package: python3 -m pip install watchfiles"
         ) from error
+    from builder.deck.history import keep_written
+
+    keep_written()  # each rebuild reads the deck the last one wrote: from memory
     restarted = os.environ.get(RESTART_PORT)
     live = _Session(tuple(sources) or (DEFAULT_SOURCE,), config, reporter, out, strict)
     server = DevServer(out, int(restarted) if restarted else port, live.state)

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from builder.deck.changes import Comparison, IdSource, PalaceChanges, model_mod
-from builder.deck.history import PreviousDeck, PreviousNote, read_previous, remember
+from builder.deck.history import (
+    PreviousDeck,
+    PreviousNote,
+    keeping_written,
+    read_previous,
+    remember,
+)
 from builder.deck.media import media_names
 from builder.deck.model import ALL_KINDS, Design, design, note_type
 from builder.deck.notes import Layout, LocusRef, MediaName, layout, room_notes, stop_refs
@@ -186,7 +192,8 @@ def _render_palace(
     else:
         data = collection(model, mod, rooms.decks, comparison.placed)
     package = zipped(data, rooms.media)
-    remember(package, _holds(comparison, mod, design, data))
+    if keeping_written():  # `palace serve`: the next build reads this deck from memory
+        remember(package, _holds(comparison, mod, design, data))
     return package, changes
 
 

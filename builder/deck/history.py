@@ -43,22 +43,31 @@ class PreviousDeck(NamedTuple):
     collection: bytes | None = None  # the database, when it holds nothing but our notes
 
 
-# What the decks this process wrote hold, by the digest of their bytes: `palace serve` builds
-# again and again, and reads back each time the deck it wrote the time before.
-_WRITTEN: dict[str, PreviousDeck] = {}
+# What the decks this process wrote hold, by the digest of their bytes, once `keep_written` is
+# called: `palace serve` builds again and again, and reads back each time the deck it wrote the
+# time before. A single build has nothing to gain, and keeps nothing.
+_WRITTEN: dict[str, PreviousDeck] | None = None
 _KEEP = 8  # decks remembered: a few palaces
+
+
+def keep_written(keep: bool = True) -> None:
+    """From now on (or, `keep` False, no longer), remember what each deck written holds."""
+    global _WRITTEN
+    _WRITTEN = {} if keep else None
+
+
+def keeping_written() -> bool:
+    return _WRITTEN is not None
 
 
 def remember(package: bytes, deck: PreviousDeck) -> None:
     """What the package this process just wrote holds: the next build in this process that
     finds the same bytes takes it from here instead of reading the file."""
+    if _WRITTEN is None:
+        return
     _WRITTEN[_digest(package)] = deck
     while len(_WRITTEN) > _KEEP:
         del _WRITTEN[next(iter(_WRITTEN))]
-
-
-def forget_written() -> None:
-    _WRITTEN.clear()
 
 
 def _digest(package: bytes) -> str:
@@ -76,7 +85,7 @@ def read_previous(path: Path | None) -> PreviousDeck | None:
         return None
     except OSError as error:
         raise unreadable(path, error) from error
-    known = _WRITTEN.get(_digest(package))
+    known = _WRITTEN.get(_digest(package)) if _WRITTEN is not None else None
     if known is not None:
         return known
     try:
