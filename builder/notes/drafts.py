@@ -29,6 +29,7 @@ class DraftLocus:
     pinned: str | None
     pinned_col: int
     empty_description_col: int | None = None  # set for `Locus: Concept:` with nothing after
+    step_indent: int | None = None  # of its first step: a line indented further is an error
     note: list[str] = field(default_factory=list)
     picture: Picture | None = None
     steps: list[DraftStep] = field(default_factory=list)

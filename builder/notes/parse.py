@@ -43,7 +43,6 @@ class LineReader:
         self._file, self._root = file, root
         self._room: DraftRoom | None = None
         self._locus: DraftLocus | None = None
-        self._step_indent: int | None = None  # of the current locus's first step
         self._text = ""
         self._number = 0
 
@@ -77,7 +76,7 @@ class LineReader:
                 col = 3 if raw[0] == "-" else 1
                 locus = DraftLocus(name, concept, description, number, col, 0, None, 0)
                 (self._room or self._default_room()).loci.append(locus)
-                self._locus, self._step_indent = locus, None
+                self._locus = locus
                 if "{#" in description:
                     self._number, self._text = number, raw
                     self._misplaced_id(description, col)
@@ -140,7 +139,7 @@ class LineReader:
         elif level == 2:
             self._room = DraftRoom(text, self._number, pinned)
             self.palace.rooms.append(self._room)
-            self._locus, self._step_indent = None, None
+            self._locus = None
         else:
             self.report(col, f"expected '# Title' or '## Room', not a level-{level} heading")
 
@@ -202,15 +201,16 @@ class LineReader:
         if marker:
             content, col = content[marker.end() :], col + marker.end()
         if self._locus is not None and indent > self._locus.indent:
-            if self._step_indent is not None and indent >= self._step_indent + 2:  # nested
+            step_indent = self._locus.step_indent
+            if step_indent is not None and indent >= step_indent + 2:  # a step of a step
                 self.report(
                     col,
                     f"a step under a step: the steps of '{self._locus.place}' are one level "
                     "deep; indent this line like its other steps, or make it a locus",
                 )
                 return
-            if self._step_indent is None:
-                self._step_indent = indent
+            if step_indent is None:
+                self._locus.step_indent = indent
             self._step(content, col)
         elif indent > 0 and self._locus is None:
             self.report(
@@ -243,7 +243,7 @@ class LineReader:
         if len(colons) > 1 and not description:
             locus.empty_description_col = col + colons[1]
         (self._room or self._default_room()).loci.append(locus)
-        self._locus, self._step_indent = locus, None
+        self._locus = locus
         self._misplaced_id(concept + " " + description, col)
         if pinned is not None:
             self.palace.pins.append((pinned, self._number, pinned_col))
