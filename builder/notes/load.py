@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.collector import collector_paused
-from builder.errors import Diagnostic, NotesError, PalaceError, UsageError, visible
+from builder.errors import Diagnostic, NotesError, PalaceError, UsageError
 from builder.notes.assemble import Assembler
 from builder.notes.lines import split_lines
 from builder.notes.parse import LineReader
@@ -109,8 +109,9 @@ def find_notes(sources: Sequence[str]) -> tuple[NotesFile, ...]:
 
 
 def _shown(source: str) -> str:
-    """A path as messages show it: control characters visible, a very long one cut."""
-    return visible(source if len(source) <= 200 else source[:100] + "…" + source[-60:])
+    """A path as messages show it: a very long one cut (the console shows control characters
+    as symbols, `errors.visible`)."""
+    return source if len(source) <= 200 else source[:100] + "…" + source[-60:]
 
 
 def _not_there(path: Path, error: OSError) -> str:
