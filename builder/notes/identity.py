@@ -81,9 +81,9 @@ def _as_ever(char: str) -> bool:
 
 def _words(text: str) -> str:
     """The letters and digits of `text` (NFC), lower-cased, everything else a space. Latin
-    letters (below U+0250, and those NFKC makes ASCII) fold to ASCII as `fold` does, and marks
-    on them go, so every id made so far stays; letters and digits of other scripts stay as they
-    are (after NFKC), with the marks on them."""
+    letters and Roman numerals (`_as_ever`), and what NFKC makes ASCII, fold as `fold` does,
+    and marks on them go, so every id made so far stays; letters and digits of other scripts
+    stay as they are (after NFKC), with the marks on them."""
     out: list[str] = []
     marked = False  # the last character kept is a letter or digit of another script
     for char in text:
