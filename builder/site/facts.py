@@ -43,12 +43,8 @@ class RoomFacts(NamedTuple):
         return self.room.number
 
     @property
-    def start(self) -> int:
-        """The number of its first stop (of the next room's, when it has none)."""
-        return self.room.first
-
-    @property
     def first(self) -> int:
+        """The number of its first stop (of the next room's, when it has none)."""
         return self.room.first
 
     @property

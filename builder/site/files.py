@@ -64,7 +64,7 @@ class Deck(NamedTuple):
 
 def outlines_of(facts: PalaceFacts) -> list[Hashable]:
     """The keys of each room's outline (its stops' places and concepts) in a palace."""
-    return [(facts.palace.id, r.outline, r.start) for r in facts.rooms]
+    return [(facts.palace.id, r.outline, r.first) for r in facts.rooms]
 
 
 class SiteFiles:
@@ -144,7 +144,7 @@ class SiteFiles:
         found = self._views.get((facts.palace.id, index))
         if found is None:
             room = facts.rooms[index]
-            view = room_view(facts.palace, room.room, room.number, room.start)
+            view = room_view(facts.palace, room.room)
             found = self._views[(facts.palace.id, index)] = (view, room_links(view))
         return found
 
@@ -201,7 +201,7 @@ class SiteFiles:
         """The items of the palace's list of rooms on `page`, and their keys."""
         palace = facts.palace
         keys: list[Hashable] = [
-            (page, palace.id, r.room.id, r.room.name, r.number, r.loci, r.steps, r.start)
+            (page, palace.id, r.room.id, r.room.name, r.number, r.loci, r.steps, r.first)
             for r in facts.rooms
         ]
         return self.pieces("site.room-item", keys, lambda i: room_item(facts.rooms[i], page)), keys
@@ -211,7 +211,7 @@ class SiteFiles:
         palace = facts.palace
         indices, pictures = picture_indices(facts, self.pictures)
         keys: list[Hashable] = [
-            (palace.id, r.outline, r.texts, r.extras, r.number, r.start, indices[index])
+            (palace.id, r.outline, r.texts, r.extras, r.number, r.first, indices[index])
             for index, r in enumerate(facts.rooms)
         ]
         rooms = self.pieces(

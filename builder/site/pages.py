@@ -97,9 +97,8 @@ class RoomView(NamedTuple):
     path: str
 
 
-def room_view(palace: Palace, room: Room, *_numbered: int) -> RoomView:
-    """One room of the palace. Further arguments (its number and first stop, which the records
-    now carry) are accepted and ignored."""
+def room_view(palace: Palace, room: Room) -> RoomView:
+    """One room of the palace, with where its page is."""
     return RoomView(palace, room, room_path(palace, room))
 
 

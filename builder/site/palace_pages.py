@@ -30,7 +30,7 @@ def map_page(
     """The map and the route beside it."""
     boxes, height = layout([r.loci + r.steps for r in facts.rooms])
     map_keys: list[Hashable] = [
-        (facts.palace.id, r.outline, r.start, r.number, box_key(box))
+        (facts.palace.id, r.outline, r.first, r.number, box_key(box))
         for r, box in zip(facts.rooms, boxes, strict=True)
     ]
 
@@ -50,7 +50,7 @@ def map_page(
 def glossary_page(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str, Any]) -> Files:
     """The palace's concepts A–Z: each shows its description too."""
     entry_keys: list[Hashable] = [
-        (facts.palace.id, r.outline, r.texts, r.start) for r in facts.rooms
+        (facts.palace.id, r.outline, r.texts, r.first) for r in facts.rooms
     ]
     entries = files.pieces(
         "site.glossary", entry_keys, lambda i: room_entries(*files.view(facts, i))
@@ -71,7 +71,7 @@ def room_pages(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str
         shown = (
             len(rooms),
             room.number,
-            room.start,
+            room.first,
             room.outline,
             room.texts,
             room.extras,
