@@ -15,7 +15,9 @@ import json
 import sqlite3
 import zipfile
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import NamedTuple
 
 from builder.deck.model import MODEL_ID, checksum_of_model_json
@@ -41,6 +43,7 @@ class PreviousDeck(NamedTuple):
     model_mod: int | None
     model_checksum: str | None
     collection: bytes | None = None  # the database, when it holds nothing but our notes
+    decks: Mapping[int, str] = MappingProxyType({})  # deck id → name (as Anki has them)
 
 
 # What the decks this process wrote hold, by the digest of their bytes, once `keep_written` is
@@ -120,7 +123,13 @@ def _read(db: sqlite3.Connection, data: bytes) -> PreviousDeck:
         int(model["mod"]),
         checksum_of_model_json(model),
         data if only_ours else None,
+        _deck_names(db),
     )
+
+
+def _deck_names(db: sqlite3.Connection) -> dict[int, str]:
+    (text,) = db.execute("SELECT decks FROM col").fetchone()
+    return {int(key): str(deck.get("name", "")) for key, deck in json.loads(text).items()}
 
 
 # Each note of ours with the deck and ords of its cards.
