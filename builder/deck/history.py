@@ -129,7 +129,8 @@ def _read(db: sqlite3.Connection, data: bytes) -> PreviousDeck:
 
 def _deck_names(db: sqlite3.Connection) -> dict[int, str]:
     (text,) = db.execute("SELECT decks FROM col").fetchone()
-    return {int(key): str(deck.get("name", "")) for key, deck in json.loads(text).items()}
+    decks = json.loads(text)
+    return {int(key): str(deck.get("name", "")) for key, deck in decks.items() if key != "1"}
 
 
 # Each note of ours with the deck and ords of its cards.
