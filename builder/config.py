@@ -24,6 +24,8 @@ PYPROJECT = "pyproject.toml"
 CARD_KINDS = ("place-concept", "concept-place", "route", "sequence")
 DEFAULT_OUT = "site"
 DEFAULT_LANG = "en"
+DEFAULT_NEW_CARDS_PER_DAY = 20  # Anki's default too
+MAX_NEW_CARDS_PER_DAY = 100_000
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -43,6 +45,7 @@ class Config:
     card_kinds: tuple[str, ...] = CARD_KINDS
     deck_prefix: str = ""  # a parent deck for every palace's deck in Anki, e.g. "Study::ML"
     out: str = DEFAULT_OUT  # the output folder, relative to the project folder
+    new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY  # the site quiz's new cards a day
     file: str | None = None
 
     def values(self) -> dict[str, Any]:
@@ -54,6 +57,7 @@ class Config:
             "card_kinds": list(self.card_kinds),
             "deck_prefix": self.deck_prefix,
             "out": self.out,
+            "new_cards_per_day": self.new_cards_per_day,
         }
 
 
@@ -153,8 +157,21 @@ def _settings(data: dict[str, Any], file: str, table: str) -> Config:
         card_kinds=_kinds(data, fail),
         deck_prefix=prefix or "",
         out=text("out") or DEFAULT_OUT,
+        new_cards_per_day=_new_per_day(data, fail),
         file=file,
     )
+
+
+def _new_per_day(data: dict[str, Any], fail: Any) -> int:
+    value = data.get("new_cards_per_day", DEFAULT_NEW_CARDS_PER_DAY)
+    # bool is an int to Python, not to TOML's reader: `true` is not a number of cards
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 0 <= value <= MAX_NEW_CARDS_PER_DAY
+    ):
+        raise fail("new_cards_per_day", f"a whole number from 0 to {MAX_NEW_CARDS_PER_DAY:,}")
+    return value
 
 
 def _kinds(data: dict[str, Any], fail: Any) -> tuple[str, ...]:

@@ -15,13 +15,13 @@ from builder.config import CARD_KINDS, KEYS, Config, ConfigError, load_config
 from builder.deck import ALL_KINDS
 
 NOTES = "# Test palace\n\n## Kitchen\n- Stove: Loss: how far off\n- Sink: Softmax: adds to 1\n"
-KNOWN = "known: base_url, card_kinds, deck_prefix, lang, out, title"
+KNOWN = "known: base_url, card_kinds, deck_prefix, lang, new_cards_per_day, out, title"
 
 
 def test_no_file_means_defaults(make_project: ProjectMaker) -> None:
     make_project({"pyproject.toml": "[project]\nname = 'x'\n"})  # no [tool.palace]: not ours
     assert load_config() == Config()
-    assert Config() == Config(None, None, "en", CARD_KINDS, "", "site", None)
+    assert Config() == Config(None, None, "en", CARD_KINDS, "", "site", 20, None)
 
 
 def test_palace_toml_at_its_top_level(make_project: ProjectMaker) -> None:
@@ -29,7 +29,7 @@ def test_palace_toml_at_its_top_level(make_project: ProjectMaker) -> None:
         {
             "palace.toml": 'title = "My palace"\nbase_url = "https://me.github.io/palace"\n'
             'lang = "de-CH"\ncard_kinds = ["route", "place-concept"]\n'
-            'deck_prefix = " Study :: ML "\nout = "public"\n'
+            'deck_prefix = " Study :: ML "\nout = "public"\nnew_cards_per_day = 0\n'
         }
     )
     assert load_config() == Config(
@@ -39,6 +39,7 @@ def test_palace_toml_at_its_top_level(make_project: ProjectMaker) -> None:
         card_kinds=("place-concept", "route"),  # in template order
         deck_prefix="Study::ML",
         out="public",
+        new_cards_per_day=0,
         file="palace.toml",
     )
 
@@ -101,6 +102,23 @@ def test_pyproject_table(make_project: ProjectMaker) -> None:
             "palace.toml: out must be a string, not true",
         ),
         (
+            {"palace.toml": "new_cards_per_day = -1\n"},
+            "palace.toml: new_cards_per_day must be a whole number from 0 to 100,000, not -1",
+        ),
+        (
+            {"pyproject.toml": "[tool.palace]\nnew_cards_per_day = 2.5\n"},
+            "pyproject.toml: [tool.palace] new_cards_per_day must be a whole number from 0 to "
+            "100,000, not 2.5",
+        ),
+        (
+            {"palace.toml": "new_cards_per_day = true\n"},
+            "palace.toml: new_cards_per_day must be a whole number from 0 to 100,000, not true",
+        ),
+        (
+            {"palace.toml": "new_cards_per_day = '20'\n"},
+            'palace.toml: new_cards_per_day must be a whole number from 0 to 100,000, not "20"',
+        ),
+        (
             {"pyproject.toml": "[tool]\npalace = 3\n"},
             "pyproject.toml: [tool.palace] must be a table, not 3",
         ),
@@ -141,7 +159,15 @@ def test_errors_name_the_file_and_the_key_and_exit_2(
 
 def test_card_kinds_are_the_decks() -> None:
     assert frozenset(CARD_KINDS) == ALL_KINDS
-    assert KEYS == ("base_url", "card_kinds", "deck_prefix", "lang", "out", "title")
+    assert KEYS == (
+        "base_url",
+        "card_kinds",
+        "deck_prefix",
+        "lang",
+        "new_cards_per_day",
+        "out",
+        "title",
+    )
 
 
 def deck_names(apkg: Path) -> list[str]:

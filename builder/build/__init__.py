@@ -202,6 +202,7 @@ def _render_and_write(
             config.lang,
             site_title=config.title,
             base_url=config.base_url,
+            new_cards_per_day=config.new_cards_per_day,
             memo=remembered,
             reuse=reuse,
         ):

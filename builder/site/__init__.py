@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 
 from builder.cache.memo import Memo, Reuse
 from builder.collector import collector_paused
+from builder.config import DEFAULT_NEW_CARDS_PER_DAY
 from builder.deck import deck_name
 from builder.notes.records import Palace
 from builder.site.files import SiteFiles
@@ -41,12 +42,20 @@ def render_site(
     *,
     site_title: str | None = None,
     base_url: str | None = None,
+    new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
 ) -> dict[str, bytes]:
     """`site_files`, all at once: `{path: bytes}` in sorted order."""
     files = site_files(
-        palaces, decks, lang, site_title=site_title, base_url=base_url, memo=memo, reuse=reuse
+        palaces,
+        decks,
+        lang,
+        site_title=site_title,
+        base_url=base_url,
+        new_cards_per_day=new_cards_per_day,
+        memo=memo,
+        reuse=reuse,
     )
     return dict(sorted(files))
 
@@ -58,6 +67,7 @@ def site_files(
     *,
     site_title: str | None = None,
     base_url: str | None = None,
+    new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
 ) -> Iterator[tuple[str, bytes]]:
@@ -70,6 +80,7 @@ def site_files(
     page of several palaces (default: the palace's title, or "Memory palaces" for several).
     `base_url` is where the site is published (`https://owner.github.io/repo/`): given, every
     page names its absolute URL in `<link rel="canonical">` and `sitemap.xml` lists them all.
+    `new_cards_per_day` is the quiz's daily limit of new cards (in the study data).
 
     `memo` and `reuse` carry over what the previous build into the same folder rendered, with
     the same code and settings (see the module docstring): the files `reuse` keeps are left
@@ -79,4 +90,5 @@ def site_files(
     templates = None if memo is None else memo.table("site.templates")
     with collector_paused(), remembered_templates(templates):
         site = SiteFiles(palaces, decks, lang, site_title, base, memo or Memo(), reuse or Reuse())
+        site.new_cards_per_day = new_cards_per_day
         yield from site.render()

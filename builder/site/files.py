@@ -19,6 +19,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from builder.cache.memo import Memo, Reuse, digest
+from builder.config import DEFAULT_NEW_CARDS_PER_DAY
 from builder.deck import deck_name
 from builder.notes.records import Palace
 from builder.site.assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files
@@ -121,6 +122,7 @@ class SiteFiles:
             static.icon_path,
             sorted(static.scripts.items()),
         )
+        self.new_cards_per_day = DEFAULT_NEW_CARDS_PER_DAY  # the quiz's, in the study data
         self.paths: set[str] = set()
         self._views: dict[tuple[str, int], tuple[RoomView, dict[str, str]]] = {}
 
@@ -218,8 +220,10 @@ class SiteFiles:
             "site.data", keys, lambda i: room_data(self.view(facts, i)[0], i, indices[i])
         )
         path = self.data_of[palace.id]
-        if self.wanted(path, digest(path, facts.key, keys, pictures)):
-            yield path, b"".join(data_script(palace, rooms, pictures))
+        limit = self.new_cards_per_day
+        if self.wanted(path, digest(path, facts.key, keys, pictures, limit)):
+            data = data_script(palace, rooms, pictures, self.new_cards_per_day)
+            yield path, b"".join(data)
 
     def palace(self, facts: PalaceFacts) -> Files:
         """A palace's pages but its overview: walk mode, the quiz, the map, the glossary and

@@ -8,6 +8,7 @@ see `data_path`), which adds the palace to a global table:
     window.PALACES["<palace id>"] = {
       "palace": "<palace id>",
       "title": "<palace title>",
+      "new_per_day": <new cards a day in the quiz>,
       "rooms": [[id, name, href, note, picture, folded name], ...],
       "stops": [[id, room, parent, place, concept, description, note, picture,
                  concept text, description text, folded], ...],
@@ -22,7 +23,9 @@ scripts set as text. `concept text` and `description text` are those fields with
 0 when that is their HTML as it is (no tags, no entities: most fields). `folded` is the search
 fold of place, concept text and description text (`search.folded`: only those that are not
 ASCII, the browser lower-cases the others), a room's folded name likewise; 0 for ASCII.
-Every URL (`href`, `src`) is relative to the site root.
+Every URL (`href`, `src`) is relative to the site root. `new_per_day` is the setting
+`new_cards_per_day`: the quiz and the "due today" counts read it from here, so every page that
+counts agrees.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from builder.config import DEFAULT_NEW_CARDS_PER_DAY
 from builder.markup import inline
 from builder.notes.records import Palace, Picture
 from builder.site.assets import ASSETS, content_hash
@@ -40,7 +44,7 @@ from builder.site.search import folded
 from builder.site.text import plain_text
 
 GLOBAL = "PALACES"
-FORMAT = 1  # of the data: a change of shape goes with a change of the scripts that read it
+FORMAT = 2  # of the data: a change of shape goes with a change of the scripts that read it
 
 
 class _Pictures:
@@ -133,7 +137,10 @@ def _room_stops(view: RoomView, index: int, pictures: Iterator[int]) -> list[lis
 
 
 def study_data(
-    palace: Palace, rooms: tuple[RoomView, ...], picture_urls: dict[Path, str]
+    palace: Palace,
+    rooms: tuple[RoomView, ...],
+    picture_urls: dict[Path, str],
+    new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
 ) -> dict[str, object]:
     """A palace's rooms and walk for the study scripts (see the module docstring)."""
     pictures = _Pictures(picture_urls)
@@ -146,6 +153,7 @@ def study_data(
     return {
         "palace": palace.id,
         "title": plain_text(palace.title),
+        "new_per_day": new_per_day,
         "rooms": room_rows,
         "stops": stops,
         "pictures": pictures.items,
@@ -167,13 +175,18 @@ def room_data(view: RoomView, index: int, pictures: tuple[int, ...]) -> RoomData
     return row.encode(), stops.encode()
 
 
-def data_script(palace: Palace, rooms: list[RoomData], pictures: list[list[str]]) -> list[bytes]:
+def data_script(
+    palace: Palace,
+    rooms: list[RoomData],
+    pictures: list[list[str]],
+    new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
+) -> list[bytes]:
     """The script of a palace's study data, in pieces to join, from its rooms (`room_data`)
     and its pictures ([src, alt] in the order the rooms refer to them): `study_script`."""
     head = (
         f"window.{GLOBAL} = window.{GLOBAL} || {{}};\nwindow.{GLOBAL}[{script_json(palace.id)}] = "
         f'{{"palace":{script_json(palace.id)},"title":{script_json(plain_text(palace.title))},'
-        '"rooms":['
+        f'"new_per_day":{new_per_day:d},"rooms":['
     )
     return [
         head.encode(),
@@ -185,10 +198,13 @@ def data_script(palace: Palace, rooms: list[RoomData], pictures: list[list[str]]
 
 
 def study_script(
-    palace: Palace, rooms: tuple[RoomView, ...], picture_urls: dict[Path, str]
+    palace: Palace,
+    rooms: tuple[RoomView, ...],
+    picture_urls: dict[Path, str],
+    new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
 ) -> bytes:
     """`study_data` as the script the study pages and the search load."""
-    data = script_json(study_data(palace, rooms, picture_urls))
+    data = script_json(study_data(palace, rooms, picture_urls, new_per_day))
     key = script_json(palace.id)
     return (
         f"window.{GLOBAL} = window.{GLOBAL} || {{}};\nwindow.{GLOBAL}[{key}] = {data};\n"
