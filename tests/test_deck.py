@@ -103,17 +103,18 @@ def test_first_build(tmp_path: Path) -> None:
     assert out.summary_lines() == ["test-palace.apkg: 9 added, 0 changed, 0 unchanged, 0 removed"]
     db = collection(out.files["test-palace.apkg"])
     assert db.execute("SELECT count(*), min(mod), max(mod) FROM notes").fetchone() == (9, T0, T0)
-    # place-concept 9, concept-place 9, route 8 (not the last stop), sequence 3 (the steps)
+    # place-concept 6 (the loci: a step is asked by its Sequence card), concept-place 9, route 8
+    # (not the last stop), sequence 4 (the 3 steps, and their locus asking for all of them)
     assert db.execute("SELECT ord, count(*) FROM cards GROUP BY ord").fetchall() == [
-        (0, 9), (1, 9), (2, 8), (3, 3),
+        (0, 6), (1, 9), (2, 8), (3, 4),
     ]  # fmt: skip
     models = json.loads(db.execute("SELECT models FROM col").fetchone()[0])
     assert list(models) == [str(MODEL_ID)]
     assert models[str(MODEL_ID)]["mod"] == T0
     decks = json.loads(db.execute("SELECT decks FROM col").fetchone()[0])
     assert sorted(deck["name"] for deck in decks.values()) == [
-        "Default", "Test palace", "Test palace::Bedroom", "Test palace::Hall",
-        "Test palace::Kitchen",
+        "Default", "Test palace", "Test palace::01 Hall", "Test palace::02 Kitchen",
+        "Test palace::03 Bedroom",
     ]  # fmt: skip
     tags = {row[0] for row in db.execute("SELECT tags FROM notes")}
     assert tags == {
@@ -122,26 +123,35 @@ def test_first_build(tmp_path: Path) -> None:
         " test-palace test-palace::bedroom ",
     }
     silo = note_rows(out.files["test-palace.apkg"])["window--silo"][2]
+    head = (
+        '<div class="sequence-head"><span class="sequence-concept">Training step</span> at '
+        '<span class="sequence-locus">Window</span> · step 2 of 3</div>'
+    )
+    balcony = (
+        '<li><span class="step-locus">Balcony</span>: '
+        '<span class="step-concept">forward pass</span></li>'
+    )
     assert dict(zip(FIELDS, silo, strict=True)) == {
         "Id": "test-palace/window--silo",
         "Palace": "Test palace",
         "Room": "Kitchen",
         "Parent": "Window",
         "Locus": "Silo",
-        "Position": "7",
-        "Previous": "Balcony",
+        "Position": "007 Window › Silo",
+        # the Sequence card's front: the steps before it, never a later one
+        "Previous": f'{head}<ol class="steps" start="1">{balcony}<li class="asked">'
+        '<span class="step-locus">Silo</span>: <span class="blank">?</span></li></ol>',
         "Concept": "backward pass",
         "Description": "the grads",
         "Note": "",
         "Picture": "",
         "RoomPicture": "",
         "Next": "Street",
-        "NextConcept": "optimizer step",
-        "Sequence": '<div class="sequence-head"><span class="sequence-locus">Window</span>: '
-        '<span class="sequence-concept">Training step</span></div><ol class="steps">'
-        '<li><span class="step-locus">Balcony</span>: <span class="step-concept">forward pass'
-        '</span></li><li class="asked"><span class="step-locus">Silo</span>: '
-        '<span class="blank">&#91;…]</span></li><li><span class="step-locus">Street</span>: '
+        "NextConcept": "",
+        # its back: the whole sequence, this step in its place
+        "Sequence": f'{head}<ol class="steps">{balcony}<li class="asked">'
+        '<span class="step-locus">Silo</span>: <span class="step-concept">backward pass</span>'
+        '</li><li><span class="step-locus">Street</span>: '
         '<span class="step-concept">optimizer step</span></li></ol>',
     }
 
@@ -179,21 +189,26 @@ def test_edit_changes_the_mods_of_exactly_the_notes_that_show_it(tmp_path: Path)
     first = render_decks(palaces(tmp_path, THREE_ROOMS), None, now=T0)
     previous = save(first.files, tmp_path / "out")
     before = note_rows(first.files["test-palace.apkg"])
-    # A typo fix in Arch's concept shows on Arch and on Gate (its Route card names what is next).
-    edited = THREE_ROOMS.replace("Overfitting", "Over-fitting")
+    # A typo fix in Balcony's concept shows on Balcony and on the other stops of its sequence
+    # (its locus' card asks for the whole list; Silo's and Street's fronts show the steps before).
+    edited = THREE_ROOMS.replace("forward pass", "forward  pass!")
     out = render_decks(palaces(tmp_path, edited), previous, now=T1)
     after = note_rows(out.files["test-palace.apkg"])
-    assert {stop for stop in after if after[stop][1] != before[stop][1]} == {"arch", "gate"}
-    assert after["arch"][1] == after["gate"][1] == T1
+    sequence = {"window", "window--balcony", "window--silo", "window--street"}
+    assert {stop for stop in after if after[stop][1] != before[stop][1]} == sequence
+    assert {after[stop][1] for stop in sequence} == {T1}
     assert {stop: row[0] for stop, row in after.items()} == {
         stop: row[0] for stop, row in before.items()
     }  # note ids are kept
     (change,) = out.changes
-    assert change.changed == (LocusRef("arch", "Arch"),)
-    assert change.refreshed == (LocusRef("gate", "Gate"),)
+    assert change.changed == (LocusRef("window--balcony", "Balcony"),)
+    assert change.refreshed == tuple(
+        LocusRef(f"window{step}", name)
+        for step, name in (("", "Window"), ("--silo", "Silo"), ("--street", "Street"))
+    )
     assert out.summary_lines() == [
         "test-palace.apkg: 0 added, 1 changed, 8 unchanged, 0 removed; "
-        "1 unchanged with a new position, room or neighbour"
+        "3 unchanged with a new position, room or neighbour"
     ]
 
 
@@ -244,7 +259,7 @@ def test_kinds_choose_the_cards(tmp_path: Path) -> None:
     records = palaces(tmp_path, THREE_ROOMS)
     out = render_decks(records, None, kinds=frozenset({"place-concept", "sequence"}), now=T0)
     db = collection(out.files["test-palace.apkg"])
-    assert db.execute("SELECT ord, count(*) FROM cards GROUP BY ord").fetchall() == [(0, 9), (3, 3)]
+    assert db.execute("SELECT ord, count(*) FROM cards GROUP BY ord").fetchall() == [(0, 6), (3, 4)]
     with pytest.raises(ValueError, match="unknown card kind"):
         render_decks(records, None, kinds=frozenset({"cloze"}), now=T0)
 
@@ -290,7 +305,10 @@ def test_a_long_list_of_removed_stops_is_cut_short(tmp_path: Path) -> None:
     out = render_decks(palaces(tmp_path, THREE_ROOMS), previous, now=T1)
     assert out.summary_lines() == [
         "test-palace.apkg: 9 added, 0 changed, 0 unchanged, 14 removed (Place 1, Place 2, "
-        "Place 3, Place 4, Place 5, Place 6, Place 7, Place 8, Place 9, Place 10, and 4 more)"
+        "Place 3, Place 4, Place 5, Place 6, Place 7, Place 8, Place 9, Place 10, and 4 more)",
+        "  removed from the notes, still in Anki: find them in Browse with "
+        + " or ".join(f'"Id:test-palace/place-{n}"' for n in range(1, 6))
+        + " (and 9 more), then suspend or delete them",
     ]
     assert len(out.changes[0].removed) == 14
 
@@ -321,10 +339,15 @@ def test_a_room_without_loci_makes_no_note(tmp_path: Path) -> None:
     text = THREE_ROOMS.replace("## Bedroom\n", "## Cellar\n\n## Bedroom\n")
     first = render_decks(palaces(tmp_path, THREE_ROOMS), None, now=T0)
     out = render_decks(palaces(tmp_path, text), save(first.files, tmp_path / "out"), now=T1)
-    assert out.summary_lines() == ["test-palace.apkg: 0 added, 0 changed, 9 unchanged, 0 removed"]
+    # Its deck is numbered in walk order like the others: Bedroom's number moves on.
+    assert out.summary_lines() == [
+        "test-palace.apkg: 0 added, 0 changed, 9 unchanged, 0 removed",
+        "  rooms renamed or renumbered: before importing, rename in Anki "
+        "'Test palace::03 Bedroom' to 'Test palace::04 Bedroom' (Anki never moves cards on import)",
+    ]
     decks = json.loads(collection(out.files["test-palace.apkg"]).execute("SELECT decks FROM col")
                        .fetchone()[0])  # fmt: skip
-    assert "Test palace::Cellar" in {deck["name"] for deck in decks.values()}
+    assert "Test palace::03 Cellar" in {deck["name"] for deck in decks.values()}
 
 
 def test_pictures_are_copied_from_the_previous_deck_until_they_change(tmp_path: Path) -> None:
@@ -366,9 +389,10 @@ def test_the_note_type_is_frozen_in_the_deck(tmp_path: Path) -> None:
         enumerate(kind.template for kind in CARD_KINDS)
     )
     assert model["sortf"] == FIELDS.index("Position")
-    # Each card type needs one field: Anki makes no card where it is empty.
-    assert model["req"] == [
-        [0, "all", [FIELDS.index("Locus")]],
+    # Anki (2.1.28 on) makes a card where its front renders a non-empty field, and reads no
+    # `req`; genanki derives it from the fronts, and Place → Concept's `{{^Parent}}` (no card for
+    # a step) reads to it as "every other field".
+    assert model["req"][1:] == [
         [1, "all", [FIELDS.index("Concept")]],
         [2, "all", [FIELDS.index("Next")]],
         [3, "all", [FIELDS.index("Sequence")]],
@@ -385,10 +409,13 @@ def test_cards_share_their_notes_id_mod_and_position(tmp_path: Path) -> None:
         "JOIN notes n ON c.nid = n.id"
     ).fetchall()
     assert {(offset, ord_) for offset, ord_, *_ in rows} == {(o, o) for o in range(4)}
-    assert all(same_mod and same_due for _, _, same_mod, same_due, _ in rows)
+    assert all(same_mod for _, _, same_mod, _, _ in rows)
     decks = json.loads(db.execute("SELECT decks FROM col").fetchone()[0])
     assert {decks[str(did)]["name"] for *_, did in rows} == {
-        "Test palace::Hall", "Test palace::Kitchen", "Test palace::Bedroom",
+        "Test palace::01 Hall", "Test palace::02 Kitchen", "Test palace::03 Bedroom",
     }  # fmt: skip
+    # A card's due (its place in the new queue) is its walk number, the start of the sort field.
+    dues = db.execute("SELECT c.due, n.sfld FROM cards c JOIN notes n ON c.nid = n.id").fetchall()
+    assert all(sfld.startswith(f"{due:03d} ") for due, sfld in dues)
     assert db.execute("SELECT DISTINCT c.mod FROM cards c JOIN notes n ON c.nid = n.id "
                       "WHERE n.flds LIKE 'test-palace/arch%'").fetchall() == [(T1,)]  # fmt: skip

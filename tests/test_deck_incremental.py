@@ -162,11 +162,8 @@ def test_what_each_edit_changes(tmp_path: Path) -> None:
     lines = {case: Rebuild(tmp_path / case, case).again.summary_lines() for case in CASES}
     assert lines == {
         "description": [f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed"],
-        # Cook book ingredients shows Kitchenaid's concept as what comes next
-        "concept": [
-            f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed; "
-            "1 unchanged with a new position, room or neighbour"
-        ],
+        # no other card shows Kitchenaid's concept (Route asks only for the next place)
+        "concept": [f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed"],
         # the 20 stops after the spice rack move one down the walk, Scale gets a new next stop
         "insert": [
             f"{FILE}: 1 added, 0 changed, 35 unchanged, 0 removed; "
@@ -174,10 +171,19 @@ def test_what_each_edit_changes(tmp_path: Path) -> None:
         ],
         "removal": [
             f"{FILE}: 0 added, 0 changed, 34 unchanged, 1 removed (Mom); "
-            "14 unchanged with a new position, room or neighbour"
+            "14 unchanged with a new position, room or neighbour",
+            '  removed from the notes, still in Anki: find them in Browse with "Id:ml-palace/mom",'
+            " then suspend or delete them",
         ],
         "more kinds": [f"{FILE}: 0 added, 0 changed, 35 unchanged, 0 removed"],
-        "fewer kinds": [f"{FILE}: 0 added, 0 changed, 35 unchanged, 0 removed"],
+        # an import never deletes a card: the build says where to find those no longer made
+        "fewer kinds": [
+            f"{FILE}: 0 added, 0 changed, 35 unchanged, 0 removed",
+            '  34 Route cards are no longer made (card_kinds): find them in Browse with "card:Route"'
+            ' "Id:ml-palace/*" and suspend or delete them',
+            "  6 Sequence cards are no longer made (card_kinds): find them in Browse with"
+            ' "card:Sequence" "Id:ml-palace/*" and suspend or delete them',
+        ],
     }
 
 
@@ -233,7 +239,10 @@ def test_anki_applies_a_rebuild_in_place(
     # The first deck imported, some cards studied; then the rebuild imported.
     col = collections("studied")
     assert import_bytes(col, first, tmp_path, "first.apkg") == {"new": 35}
-    cards = [card_of(col, stop, "Place → Concept") for stop in STUDIED]
+    # a step is asked by its Sequence card (it has no Place → Concept card)
+    cards = [
+        card_of(col, stop, "Sequence" if "--" in stop else "Place → Concept") for stop in STUDIED
+    ]
     for ease, card_id in zip((3, 4, 4, 3, 1), cards, strict=True):
         answer(col, card_id, ease)
     reviews = {card_id: scheduling(col, card_id) for card_id in cards}
@@ -341,7 +350,7 @@ def test_an_unchanged_palace_is_kept_unread_and_unrendered(
     assert kept.kept == {FILE}
     assert kept.keys == reuse.keys
     assert again.sizes == {FILE: size}
-    assert again.cards == first.cards == 109
+    assert again.cards == first.cards == 105
     assert again.summary_lines() == [f"{FILE}: 0 added, 0 changed, 35 unchanged, 0 removed"]
     assert len(again.changes[0].unchanged) == 35
 
@@ -393,8 +402,7 @@ def test_of_two_palaces_only_the_edited_one_is_rendered(
     assert list(second.files) == [FILE] and kept.kept == {"other.apkg"}
     assert set(second.sizes) == {FILE, "other.apkg"}
     assert second.summary_lines() == [
-        f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed; "
-        "1 unchanged with a new position, room or neighbour",
+        f"{FILE}: 0 added, 1 changed, 34 unchanged, 0 removed",
         "other.apkg: 0 added, 0 changed, 35 unchanged, 0 removed",
     ]
 
@@ -500,7 +508,10 @@ def study(col: Collection, decks: list[bytes], folder: Path) -> list[dict[str, i
     """Import the first deck, study some cards, import each rebuild; the studied cards keep
     their state. The import logs."""
     import_bytes(col, decks[0], folder, "0.apkg")
-    cards = [card_of(col, stop, "Place → Concept") for stop in STUDIED]
+    # a step is asked by its Sequence card (it has no Place → Concept card)
+    cards = [
+        card_of(col, stop, "Sequence" if "--" in stop else "Place → Concept") for stop in STUDIED
+    ]
     for ease, card_id in zip((3, 4, 4, 3, 1), cards, strict=True):
         answer(col, card_id, ease)
     reviews = {card_id: scheduling(col, card_id) for card_id in cards}
@@ -536,7 +547,7 @@ def test_a_patched_deck_holds_the_rows_of_one_written_anew(
         checked = anki_check(one, tmp_path / "check-patched")
         assert checked == anki_check(other, tmp_path / "check") and checked[1]
     decks = json.loads(rows(patched[-1])["col"][0][10])
-    assert "Machine learning palace::Washroom" in {deck["name"] for deck in decks.values()}
+    assert "Machine learning palace::02 Washroom" in {deck["name"] for deck in decks.values()}
     assert "Machine learning palace::Bathroom" not in {deck["name"] for deck in decks.values()}
 
 

@@ -19,6 +19,7 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from builder.deck.advice import advice
 from builder.deck.changes import Comparison, IdSource, PalaceChanges, model_mod
 from builder.deck.history import (
     PreviousDeck,
@@ -59,7 +60,7 @@ class DeckOutput(NamedTuple):
 
     def summary_lines(self) -> list[str]:
         """One line per deck, e.g. `ml-palace.apkg: 2 added, 1 changed, 32 unchanged, 0 removed`."""
-        return [change.summary_line() for change in self.changes]
+        return [line for change in self.changes for line in change.summary_lines()]
 
 
 def deck_name(palace: Palace) -> str:
@@ -182,6 +183,10 @@ def _render_palace(
     for slot in rooms.rooms:
         comparison.compare(room_notes(rooms, slot, names), old_notes)
     changes = comparison.changes(rooms.palace.id, old_notes)
+    if previous is not None:
+        said = advice(rooms.decks, previous.decks, comparison.placed, old_notes,
+                      rooms.palace.id, changes.removed)  # fmt: skip
+        changes = changes._replace(advice=said)
     previous_mod = previous.model_mod if previous is not None else None
     same_design = previous is not None and previous.model_checksum == design.checksum
     mod = model_mod(previous_mod, same_design, now)
@@ -193,11 +198,17 @@ def _render_palace(
         data = collection(model, mod, rooms.decks, comparison.placed)
     package = zipped(data, rooms.media)
     if keeping_written():  # `palace serve`: the next build reads this deck from memory
-        remember(package, _holds(comparison, mod, design, data))
+        remember(package, _holds(comparison, mod, design, data, rooms.decks))
     return package, changes
 
 
-def _holds(comparison: Comparison, mod: int, design: Design, data: bytes) -> PreviousDeck:
+def _holds(
+    comparison: Comparison,
+    mod: int,
+    design: Design,
+    data: bytes,
+    decks: tuple[tuple[int, str], ...],
+) -> PreviousDeck:
     """What the collection `data` just written holds, as `read_previous` would read it."""
     placed = sorted(comparison.placed, key=lambda item: item[1])
     notes = {
@@ -207,4 +218,4 @@ def _holds(comparison: Comparison, mod: int, design: Design, data: bytes) -> Pre
         for note, note_id, note_mod in placed
     }
     last = placed[-1][1] if placed else 0
-    return PreviousDeck(notes, last, mod, design.checksum, data)
+    return PreviousDeck(notes, last, mod, design.checksum, data, dict(decks))

@@ -41,6 +41,7 @@ class PalaceChanges(NamedTuple):
     unchanged: tuple[LocusRef, ...]
     removed: tuple[LocusRef, ...]
     refreshed: tuple[LocusRef, ...] = ()
+    advice: tuple[str, ...] = ()  # what the learner does in Anki that an import cannot do
 
     def summary_line(self) -> str:
         line = (
@@ -55,6 +56,10 @@ class PalaceChanges(NamedTuple):
         if self.refreshed:
             line += f"; {len(self.refreshed)} unchanged with a new position, room or neighbour"
         return line
+
+    def summary_lines(self) -> list[str]:
+        """The summary line, then what to do in Anki, indented."""
+        return [self.summary_line(), *(f"  {line}" for line in self.advice)]
 
 
 class IdSource:
@@ -146,9 +151,10 @@ def model_mod(previous_mod: int | None, same_design: bool, now: int) -> int:
 
 
 def _position(old: PreviousNote) -> tuple[int, int]:
-    """Where a previous note was on the walk, for listing removed stops in walk order."""
+    """Where a previous note was on the walk, for listing removed stops in walk order (its
+    sort field starts with its walk number: `007 Stove`, or `7` in earlier decks)."""
     fields = old.flds.split("\x1f")
-    position = fields[_POSITION] if len(fields) > _POSITION else ""
+    position = fields[_POSITION].partition(" ")[0] if len(fields) > _POSITION else ""
     return (int(position) if position.isdigit() else 0, old.id)
 
 

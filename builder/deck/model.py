@@ -26,18 +26,19 @@ FIELDS: tuple[str, ...] = (
     "Id",  # <palace id>/<stop id>: the identity the GUID is derived from; never shown
     "Palace",  # palace title
     "Room",  # room name
-    "Parent",  # for a step: the locus it belongs to; empty for a locus
+    "Parent",  # for a step: the place of the locus it belongs to; empty for a locus
     "Locus",  # the place of this stop
-    "Position",  # walk number of this stop, 1 = first: the sort field
-    "Previous",  # the place you came from; empty at the start of the walk
+    "Position",  # the sort field: walk number and place, `007 Stove`, so Browse lists the walk
+    "Previous",  # a locus: the place you came from (empty at the start of the walk); a step:
+    # its Sequence card's front (the sequence, at most two steps before it, its own place)
     "Concept",  # what lives here (rendered Markdown)
     "Description",  # (rendered Markdown)
-    "Note",  # the mnemonic, the vivid image (rendered Markdown)
+    "Note",  # the mnemonic, the vivid image (rendered Markdown); a step shows its locus'
     "Picture",  # <img> of the locus (a step shows its locus' picture)
     "RoomPicture",  # <img> of the room
     "Next",  # the next place on the walk; empty at the end
-    "NextConcept",  # what lives there (rendered Markdown)
-    "Sequence",  # for a step: its locus' steps in order, this one blanked; empty otherwise
+    "NextConcept",  # retired (Route asks only for the next place), always empty; kept: frozen
+    "Sequence",  # the locus' steps in order (a step: itself marked); empty without steps
 )
 SORT_FIELD = FIELDS.index("Position")
 

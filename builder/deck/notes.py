@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from builder.deck.model import CARD_KINDS, FIELDS, stable_id
+from builder.deck.sequences import so_far, whole_sequence
 from builder.markup import inline
-from builder.notes.records import Locus, Palace, Picture, Room
+from builder.notes.records import Palace, Picture, Room
 
-FORMAT = 2  # of the room keys: raise it when what a note shows changes in this file
+FORMAT = 3  # of the room keys: raise it when what a note shows changes in this file
 _ORD = {kind.name: number for number, kind in enumerate(CARD_KINDS)}
 _ROUTE, _SEQUENCE = _ORD["route"], _ORD["sequence"]
 _OWN = tuple(FIELDS.index(name) for name in ("Locus", "Concept", "Description", "Note", "Picture"))
@@ -127,15 +128,17 @@ def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName)
     wanted = sum(1 << _ORD[kind] for kind in kinds)
     decks: dict[str, tuple[int, str]] = {}  # casefolded name → (id, name): Anki's deck key
     media: dict[str, Path] = {}
-    head = (FORMAT, palace.id, palace.title, wanted)
+    head = (FORMAT, palace.id, palace.title, wanted, _width(palace))
     slots = []
-    steps = 0
+    steps = sequences = 0
+    width = max(2, len(str(len(palace.rooms))))
     for room in palace.rooms:
-        name = f"{top}::{deck_name_part(room.name, room.id)}"
+        name = f"{top}::{room.number:0{width}d} {deck_name_part(room.name, room.id)}"
         deck_id = stable_id(f"palace/deck/{palace.id}/{room.id}")
         deck = decks.setdefault(name.casefold(), (deck_id, name))[0]
         loci = room.loci
         steps += room.stops - len(loci)
+        sequences += sum(1 for locus in loci if locus.steps)
         shown = list(map(_LOCUS, loci))  # and of the loci with pictures or steps, those:
         extras = [(number, _picture(locus.picture, names, media), tuple(map(_STEP, locus.steps)))
                   for number, locus in enumerate(loci) if locus.picture or locus.steps]  # fmt: skip
@@ -144,7 +147,7 @@ def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName)
         picture = _picture(room.picture, names, media)
         key = _digest(
             (*head, room.id, room.name, picture, deck, room.first, before and before.place,
-             after and (after.place, after.concept), shown, extras)
+             after and after.place, shown, extras)
         )  # fmt: skip
         slots.append(RoomSlot(room, key, deck, img(room.picture, names)))
     top_deck = (stable_id(f"palace/deck/{palace.id}"), top)
@@ -156,7 +159,7 @@ def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName)
         all_decks,
         files,
         wanted,
-        count_cards(len(palace.walk), steps, wanted),
+        count_cards(len(palace.walk), steps, sequences, wanted),
         _digest((FORMAT, [slot.key for slot in slots], all_decks, [name for name, _ in files])),
     )
 
@@ -176,42 +179,51 @@ def _picture(
     return (name, picture.alt)
 
 
-def count_cards(stops: int, steps: int, wanted: int) -> int:
-    """Cards of a deck of `stops` notes, `steps` of them steps: every stop has the place and
-    concept cards, every stop but the last a route card, every step a sequence card."""
-    always = (wanted & 1) + (wanted >> 1 & 1)
+def count_cards(stops: int, steps: int, sequences: int, wanted: int) -> int:
+    """Cards of a deck of `stops` notes, `steps` of them steps, `sequences` loci with steps:
+    every locus has a Place → Concept card (a step is asked by its Sequence card instead),
+    every stop a Concept → Place card, every stop but the last a Route card, every step and
+    every locus with steps a Sequence card."""
+    place = wanted & 1
+    concept = wanted >> 1 & 1
     route = wanted >> _ROUTE & 1
     sequence = wanted >> _SEQUENCE & 1
-    return stops * always + max(stops - 1, 0) * route + steps * sequence
+    return ((stops - steps) * place + stops * concept + max(stops - 1, 0) * route
+            + (steps + sequences) * sequence)  # fmt: skip
 
 
 def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNote]:
     """The notes of one room, in walk order."""
     palace, room = layout.palace, slot.room
     # What each stop shows of itself: number, id, place (as written and as HTML), concept,
-    # description, parent, note, picture, sequence; then the place and concept of the stop
-    # after the room.
+    # description, parent, the sort text, its context on a Sequence card's front (steps only),
+    # note, picture, sequence; the stop before it fills `Previous` for loci.
+    width = _width(palace)
     shown = []
     for locus in room.loci:
         place = field_name(locus.place)
         picture = img(locus.picture, names) if locus.picture is not None else ""
         note = inline(locus.note) if locus.note else ""
-        shown.append((locus.number, locus.id, locus.place, place, inline(locus.concept),
-                      inline(locus.description), "", note, picture, ""))  # fmt: skip
-        for step in locus.steps:
-            shown.append((step.number, step.id, step.place, field_name(step.place),
-                          inline(step.concept), inline(step.description), place, "", picture,
-                          _sequence(locus, step.index)))  # fmt: skip
+        concept = inline(locus.concept)
+        items = [(field_name(step.place), inline(step.concept)) for step in locus.steps]
+        shown.append((locus.number, locus.id, locus.place, place, concept,
+                      inline(locus.description), "", f"{locus.number:0{width}d} {place}", "",
+                      note, picture, whole_sequence(place, concept, items, 0)))  # fmt: skip
+        for step, (step_place, step_concept) in zip(locus.steps, items, strict=True):
+            shown.append((step.number, step.id, step.place, step_place, step_concept,
+                          inline(step.description), place,
+                          f"{step.number:0{width}d} {place} › {step_place}",
+                          so_far(place, concept, items, step.index), note, picture,
+                          whole_sequence(place, concept, items, step.index)))  # fmt: skip
     if not shown:  # a room without loci
         return []
     after = palace.stop(room.last + 1)
-    following = [(field_name(after.place), inline(after.concept)) if after else ("", "")]
-    nexts = [(stop[3], stop[4]) for stop in shown[1:]] + following
+    nexts = [stop[3] for stop in shown[1:]] + [field_name(after.place) if after else ""]
     before = palace.stop(room.first - 1)
-    previous = field_name(before.place) if before else ""
+    came_from = field_name(before.place) if before else ""
     wanted = layout.wanted
-    always, sequence = wanted & 0b11, wanted & (1 << _SEQUENCE)
-    route = wanted & (1 << _ROUTE)
+    place_card, concept_card = wanted & 1, wanted & 2
+    sequence, route = wanted & (1 << _SEQUENCE), wanted & (1 << _ROUTE)
     last = len(palace.walk)
     head = f"\x1f{field_name(palace.title)}\x1f{field_name(room.name)}\x1f"
     tags = f" {palace.id} {palace.id}::{room.id} "
@@ -219,23 +231,21 @@ def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNot
     id_prefix = f"{palace_id}/"
     deck, room_picture = slot.deck, slot.picture
     notes = []
-    for (number, stop_id, name, place, concept, description, parent, note, picture, steps), (
-        next_place,
-        next_concept,
-    ) in zip(shown, nexts, strict=True):
-        ords = always | sequence if steps else always
+    for (number, stop_id, name, place, concept, description, parent, sort, front, note,
+         picture, steps), next_place in zip(shown, nexts, strict=True):  # fmt: skip
+        ords = concept_card | (sequence if steps else 0) | (0 if parent else place_card)
         if number < last:
             ords |= route
-        id_field = id_prefix + stop_id
         flds = "\x1f".join(
-            (id_field + head + parent, place, str(number), previous, concept, description,
-             note, picture, room_picture, next_place, next_concept, steps)
+            (id_prefix + stop_id + head + parent, place, sort,
+             front if parent else came_from, concept, description, note, picture,
+             room_picture, next_place, "", steps)
         )  # fmt: skip
         if "[" in flds or "{" in flds or "}" in flds:  # as character references, which show
             # the same: Anki plays or renders `[sound:…]`, `[anki:tts]…`, `[latex]…` in a
             # card's HTML, and `{{…}}` is its template syntax; notes are untrusted text.
             flds = flds.replace("[", "&#91;").replace("{", "&#123;").replace("}", "&#125;")
-        previous = place
+        came_from = place
         notes.append(
             DeckNote(
                 LocusRef(stop_id, name),
@@ -250,19 +260,6 @@ def room_notes(layout: Layout, slot: RoomSlot, names: MediaName) -> list[DeckNot
     return notes
 
 
-def _sequence(locus: Locus, asked: int) -> str:
-    """The steps of a locus in order, the one at index `asked` blanked (the Sequence card)."""
-    items = []
-    for step in locus.steps:
-        place = f'<span class="step-locus">{field_name(step.place)}</span>'
-        if step.index == asked:
-            items.append(f'<li class="asked">{place}: <span class="blank">[…]</span></li>')
-        else:
-            items.append(
-                f'<li>{place}: <span class="step-concept">{inline(step.concept)}</span></li>'
-            )
-    head = (
-        f'<div class="sequence-head"><span class="sequence-locus">{field_name(locus.place)}</span>'
-        f': <span class="sequence-concept">{inline(locus.concept)}</span></div>'
-    )
-    return f'{head}<ol class="steps">{"".join(items)}</ol>'
+def _width(palace: Palace) -> int:
+    """Digits of the walk numbers in the sort field: `007 Stove` sorts as text in walk order."""
+    return max(3, len(str(len(palace.walk))))

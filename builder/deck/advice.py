@@ -1,0 +1,103 @@
+"""What a rebuilt deck asks of the learner in Anki, said by the build: an import adds and
+updates notes but never moves a card to another deck and never deletes one.
+
+- a room renamed or renumbered: its cards stay in the subdeck of its old name, so rename that
+  subdeck in Anki before importing (Anki then files the import under the same deck);
+- a locus moved to another room: its cards stay in the old room's subdeck (Change Deck);
+- a locus removed: its notes stay in Anki (found by their Id field);
+- a card no longer made (a step's Place → Concept card, or a kind left out of `card_kinds`):
+  Anki keeps it; Tools → Empty Cards deletes those whose template is now empty.
+
+`palace sync` does all of this itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from builder.deck.history import PreviousNote
+from builder.deck.model import CARD_KINDS, FIELDS
+from builder.deck.notes import DeckNote, LocusRef
+
+_LISTED = 5  # names listed in one line
+_PARENT = FIELDS.index("Parent")
+
+
+def advice(
+    decks: Sequence[tuple[int, str]],
+    old_decks: Mapping[int, str],
+    placed: Iterable[tuple[DeckNote, int, int]],
+    old_notes: Mapping[str, PreviousNote],
+    palace_id: str,
+    removed: Sequence[LocusRef],
+) -> tuple[str, ...]:
+    """Lines for the build's report: what to do in Anki so that it matches the new deck."""
+    names = dict(decks)
+    moves: dict[tuple[str, str], list[LocusRef]] = {}  # (deck in Anki, deck now) → stops
+    stayed: set[str] = set()  # decks in Anki that keep some of their notes
+    empty = [0] * len(CARD_KINDS)  # cards whose template is now empty for their note
+    dropped = [0] * len(CARD_KINDS)  # cards of a kind no longer chosen
+    for note, _, _ in placed:
+        old = old_notes.get(note.guid)
+        if old is None:
+            continue
+        old_name, new_name = old_decks.get(old.deck), names[note.deck]
+        if old_name == new_name:
+            stayed.add(new_name)
+        elif old_name and note.ords:
+            moves.setdefault((old_name, new_name), []).append(note.ref)
+        lost = old.ords & ~note.ords
+        is_step = note.flds.split("\x1f")[_PARENT] != ""
+        for order in range(len(CARD_KINDS)):
+            if lost >> order & 1:
+                (empty if order == 0 and is_step else dropped)[order] += 1
+    # A deck whose notes all go to one deck that Anki does not have yet: the room was renamed
+    # (or renumbered), and renaming the deck in Anki files every card where it now belongs.
+    targets: dict[str, set[str]] = {}
+    for old_name, new_name in moves:
+        targets.setdefault(old_name, set()).add(new_name)
+    known = set(old_decks.values())
+    renamed = {
+        old_name: new_name
+        for old_name, (new_name, *more) in targets.items()
+        if not more and old_name not in stayed and new_name not in known
+    }
+    moved = [(ref, new_name) for (old_name, new_name), refs in moves.items()
+             if renamed.get(old_name) != new_name for ref in refs]  # fmt: skip
+    lines = []
+    if renamed:
+        pairs = [f"'{old}' to '{new}'" for old, new in sorted(renamed.items())]
+        lines.append(
+            f"rooms renamed or renumbered: before importing, rename in Anki {_listed(pairs)} "
+            "(Anki never moves cards on import)"
+        )
+    if moved:
+        which = [f"{ref.name} to '{deck}'" for ref, deck in moved]
+        lines.append(
+            f"{len(moved)} moved to another room: after importing, move their cards in Anki's "
+            f"Browse with Change Deck: {_listed(which)}"
+        )
+    if removed:
+        searches = [f'"Id:{palace_id}/{ref.id}"' for ref in removed]
+        lines.append(
+            "removed from the notes, still in Anki: find them in Browse with "
+            f"{_listed(searches, ' or ')}, then suspend or delete them"
+        )
+    if any(empty):
+        lines.append(
+            f"{sum(empty)} cards of steps are no longer made (a step is asked by its Sequence "
+            "card): after importing, Tools → Empty Cards in Anki deletes them"
+        )
+    for kind, count in zip(CARD_KINDS, dropped, strict=True):
+        if count:
+            lines.append(
+                f"{count} {kind.template} cards are no longer made (card_kinds): find them in "
+                f'Browse with "card:{kind.template}" "Id:{palace_id}/*" and suspend or delete them'
+            )
+    return tuple(lines)
+
+
+def _listed(items: Sequence[str], joiner: str = ", ") -> str:
+    if len(items) <= _LISTED:
+        return joiner.join(items)
+    return f"{joiner.join(items[:_LISTED])} (and {len(items) - _LISTED} more)"
