@@ -175,7 +175,7 @@ def test_python_dash_m_builder_runs_the_cli() -> None:
 def test_version(capsys: Capture) -> None:
     with pytest.raises(SystemExit):
         main(["--version"])
-    assert capsys.readouterr().out == "palace 0.1.0\n"
+    assert capsys.readouterr().out == "palace 0.2.0\n"
 
 
 NOTES = "# Test palace\n\n## Kitchen\n- Stove: Loss: how far off\n  - Knob: turn() # slowly\n"

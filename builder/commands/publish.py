@@ -125,7 +125,7 @@ def publish(
 
 
 def default_message(source: str | None, dirty: bool) -> str:
-    """`Publish site from 1a2b3c4 (palace 0.1.0)`; `-dirty` marks uncommitted notes (--force)."""
+    """`Publish site from 1a2b3c4 (palace 0.2.0)`; `-dirty` marks uncommitted notes (--force)."""
     if source is None:
         return f"Publish site (palace {__version__})"
     return f"Publish site from {source}{'-dirty' if dirty else ''} (palace {__version__})"
