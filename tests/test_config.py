@@ -197,7 +197,7 @@ def test_settings_reach_the_decks_and_the_output_folder(
     assert deck_names(Path("public/p.apkg")) == [
         "Default",
         "Study::ML::Test palace",
-        "Study::ML::Test palace::Kitchen",
+        "Study::ML::Test palace::01 Kitchen",
         "cards: 2",
     ]
     assert main(["build", "--out", "elsewhere", "-q"]) == 0  # --out wins over `out`
@@ -256,7 +256,7 @@ def test_a_real_anki_puts_prefixed_decks_under_their_parents(
             "Study",
             "Study::ML",
             "Study::ML::Test palace",
-            "Study::ML::Test palace::Kitchen",
+            "Study::ML::Test palace::01 Kitchen",
         ]
         assert col.card_count() == 2 + 2 + 1  # place→concept and concept→place, one route
     finally:

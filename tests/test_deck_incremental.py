@@ -239,9 +239,10 @@ def test_anki_applies_a_rebuild_in_place(
     # The first deck imported, some cards studied; then the rebuild imported.
     col = collections("studied")
     assert import_bytes(col, first, tmp_path, "first.apkg") == {"new": 35}
-    # a step is asked by its Sequence card (it has no Place → Concept card)
+    # a step has no Place → Concept card (its Sequence card asks that)
     cards = [
-        card_of(col, stop, "Sequence" if "--" in stop else "Place → Concept") for stop in STUDIED
+        card_of(col, stop, "Concept → Place" if "--" in stop else "Place → Concept")
+        for stop in STUDIED
     ]
     for ease, card_id in zip((3, 4, 4, 3, 1), cards, strict=True):
         answer(col, card_id, ease)
@@ -508,9 +509,10 @@ def study(col: Collection, decks: list[bytes], folder: Path) -> list[dict[str, i
     """Import the first deck, study some cards, import each rebuild; the studied cards keep
     their state. The import logs."""
     import_bytes(col, decks[0], folder, "0.apkg")
-    # a step is asked by its Sequence card (it has no Place → Concept card)
+    # a step has no Place → Concept card (its Sequence card asks that)
     cards = [
-        card_of(col, stop, "Sequence" if "--" in stop else "Place → Concept") for stop in STUDIED
+        card_of(col, stop, "Concept → Place" if "--" in stop else "Place → Concept")
+        for stop in STUDIED
     ]
     for ease, card_id in zip((3, 4, 4, 3, 1), cards, strict=True):
         answer(col, card_id, ease)
