@@ -225,7 +225,6 @@ def test_a_collection_of_the_previous_release_updates_in_place(
 ) -> None:
     """The README's upgrade: build over the old deck, do what the build says, import."""
     assert import_deck(col, OLD_DECK) == {"new": 35}
-    old_rooms = sorted(n.name for n in col.decks.all_names_and_ids() if n.name.count("::") == 1)
     studied = [card_of(col, stop, "Place → Concept") for stop in ("torbogen", "mash", "bed")]
     studied.append(card_of(col, "window--silo", "Place → Concept"))  # a card steps lose
     studied.append(card_of(col, "window--silo", "Sequence"))
@@ -240,23 +239,30 @@ def test_a_collection_of_the_previous_release_updates_in_place(
     deck = deck_of(tmp_path, None, previous)
     said = (deck.parent / "summary.txt").read_text(encoding="utf-8").splitlines()
     assert said[0].startswith("ml-palace.apkg: 0 added, 0 changed, 35 unchanged, 0 removed")
-    renames = re.findall(r"'([^']+)' to '([^']+)'", said[1])
-    assert said[1].startswith("  rooms renamed or renumbered: before importing, rename in Anki")
-    assert len(renames) == 5 and said[1].endswith("(and 2 more) (Anki never moves cards on import)")
-    assert said[2] == (
+    assert said[1] == (
+        "  rooms renamed or renumbered: before importing, rename these decks in Anki "
+        "(Anki never moves cards on import):"
+    )
+    renames = [re.fullmatch(r"    '(.+)' → '(.+)'", line) for line in said[2:9]]
+    assert said[9] == (
         "  5 cards of steps are no longer made (a step is asked by its Sequence card): after "
         "importing, Tools → Empty Cards in Anki deletes them"
     )
-    # The learner renames every room's deck (the build lists five, and says two more).
+    # The learner renames the decks as said.
+    for match in renames:
+        assert match is not None
+        old, new = match.groups()
+        assert col.decks.id_for_name(old) is not None
+        col.decks.rename(col.decks.id_for_name(old) or 0, new)
     palace = "Machine learning palace"
     walk = ["Entrance and stairs", "Bathroom", "Hallway", "Kitchen", "Living room",
             "View from the window", "Bedroom"]  # fmt: skip
-    assert sorted(f"{palace}::{room}" for room in walk) == old_rooms
-    for number, room in enumerate(walk, 1):
-        col.decks.rename(col.decks.id_for_name(f"{palace}::{room}") or 0,
-                         f"{palace}::{number:02d} {room}")  # fmt: skip
-    for old, new in renames:
-        assert col.decks.id_for_name(new) is not None and col.decks.id_for_name(old) is None
+    assert [match.groups() for match in renames if match] == [
+        (f"{palace}::{room}", f"{palace}::{n:02d} {room}") for n, room in enumerate(walk, 1)
+    ]
+    assert sorted(n.name for n in col.decks.all_names_and_ids() if n.name.count("::") == 1) == [
+        f"{palace}::{n:02d} {room}" for n, room in enumerate(walk, 1)
+    ]
     assert import_deck(col, deck) == {"updated": 35}
     assert note_types(col) == [MODEL_NAME]  # no second note type
     assert {card_id: scheduling(col, card_id) for card_id in kept} == before

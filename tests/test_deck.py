@@ -342,8 +342,9 @@ def test_a_room_without_loci_makes_no_note(tmp_path: Path) -> None:
     # Its deck is numbered in walk order like the others: Bedroom's number moves on.
     assert out.summary_lines() == [
         "test-palace.apkg: 0 added, 0 changed, 9 unchanged, 0 removed",
-        "  rooms renamed or renumbered: before importing, rename in Anki "
-        "'Test palace::03 Bedroom' to 'Test palace::04 Bedroom' (Anki never moves cards on import)",
+        "  rooms renamed or renumbered: before importing, rename these decks in Anki "
+        "(Anki never moves cards on import):",
+        "    'Test palace::03 Bedroom' → 'Test palace::04 Bedroom'",
     ]
     decks = json.loads(collection(out.files["test-palace.apkg"]).execute("SELECT decks FROM col")
                        .fetchone()[0])  # fmt: skip

@@ -228,8 +228,9 @@ def test_rebuild_after_edits_updates_in_place_and_keeps_reviews(
     assert summary == [
         "ml-palace.apkg: 2 added, 1 changed, 34 unchanged, 0 removed; "
         "22 unchanged with a new position, room or neighbour",
-        f"  rooms renamed or renumbered: before importing, rename in Anki '{palace}::03 Hallway' "
-        f"to '{palace}::03 Corridor' (Anki never moves cards on import)",
+        "  rooms renamed or renumbered: before importing, rename these decks in Anki "
+        "(Anki never moves cards on import):",
+        f"    '{palace}::03 Hallway' → '{palace}::03 Corridor'",
         "  1 moved to another room: after importing, move their cards in Anki's Browse with "
         f"Change Deck: Mash to '{palace}::05 Living room'",
     ]

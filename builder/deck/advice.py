@@ -65,12 +65,12 @@ def advice(
     moved = [(ref, new_name) for (old_name, new_name), refs in moves.items()
              if renamed.get(old_name) != new_name for ref in refs]  # fmt: skip
     lines = []
-    if renamed:
-        pairs = [f"'{old}' to '{new}'" for old, new in sorted(renamed.items())]
+    if renamed:  # every one of them: each is a rename to do
         lines.append(
-            f"rooms renamed or renumbered: before importing, rename in Anki {_listed(pairs)} "
-            "(Anki never moves cards on import)"
+            "rooms renamed or renumbered: before importing, rename these decks in Anki "
+            "(Anki never moves cards on import):"
         )
+        lines.extend(f"  '{old}' → '{new}'" for old, new in sorted(renamed.items(), key=_second))
     if moved:
         which = [f"{ref.name} to '{deck}'" for ref, deck in moved]
         lines.append(
@@ -95,6 +95,10 @@ def advice(
                 f'Browse with "card:{kind.template}" "Id:{palace_id}/*" and suspend or delete them'
             )
     return tuple(lines)
+
+
+def _second(pair: tuple[str, str]) -> str:
+    return pair[1]
 
 
 def _listed(items: Sequence[str], joiner: str = ", ") -> str:
