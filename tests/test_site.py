@@ -37,9 +37,9 @@ __all__ = ["both", "seed"]  # fixtures: pytest finds them here
 
 HASHED = re.compile(
     r"assets/(style\.[0-9a-f]{12}\.css|icon\.[0-9a-f]{12}\.svg"
-    r"|(theme|search|srs|due|walk|quiz|ts-fsrs|data-ml-palace)\.[0-9a-f]{12}\.js)"
+    r"|(theme|search|srs|cards|due|walk|quiz|ts-fsrs|data-ml-palace)\.[0-9a-f]{12}\.js)"
 )
-ASSETS = 10  # stylesheet, icon, 7 scripts and the palace's study data
+ASSETS = 11  # stylesheet, icon, 8 scripts and the palace's study data
 STUDY_PAGES = ("walk.html", "quiz.html", "map.html")  # a fragment there is state, not an anchor
 SEED_ROOMS = (
     ("entrance-and-stairs", "Entrance and stairs", "6 loci · stops 1–6"),

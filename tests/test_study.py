@@ -127,10 +127,11 @@ def test_study_data_is_shared_by_the_pages_that_need_it(seed: dict[str, bytes]) 
             data,
             scripts["fsrs"],
             scripts["srs"],
+            scripts["cards"],
             scripts["quiz"],
         ],
         "ml-palace/map.html": [scripts["search"]],
-        "ml-palace/kitchen/index.html": [scripts["search"]],
+        "ml-palace/kitchen/index.html": [scripts["search"], data, scripts["srs"], scripts["due"]],
     }
     for path, sources in expected.items():
         root = page(seed, path)

@@ -270,23 +270,23 @@ def test_quiz_grades_with_keys_and_keeps_progress(page: Page, base: str, tmp_pat
     page.keyboard.press("Enter")
     assert page.locator("[data-answer-main]").inner_text() == "Overfitting"
     page.keyboard.press("1")  # Again: back in a minute
-    assert cue.inner_text() == "Stairs up"
+    assert cue.inner_text() == "At Enter property, where next?", "the route from the first stop"
     page.keyboard.press("Space")
     page.keyboard.press("Space")  # Space again is Good: back in 10 minutes
     cards = stored(page)
-    assert sorted(cards) == ["enter-property:pc", "stairs-up:pc", "torbogen:pc"]
+    assert sorted(cards) == ["enter-property:pc", "enter-property:route", "torbogen:pc"]
     assert cards["enter-property:pc"]["state"] == 2 and cards["enter-property:pc"]["reps"] == 1
     assert cards["torbogen:pc"]["state"] == 1 and cards["torbogen:pc"]["lapses"] == 0
     assert counts(page) == "New 17 · Learning 2 · Due 0"
 
     page.reload()
     assert stored(page) == cards, "progress survives a reload"
-    assert counts(page) == "New 20 · Learning 2 · Due 0", "a new sitting, 20 new cards"
-    assert cue.inner_text() == "Door", "the next new card; learning cards come when due"
+    assert counts(page) == "New 17 · Learning 2 · Due 0", "today's new cards, less 3 answered"
+    assert cue.inner_text() == "Stairs up", "the next new card; learning cards come when due"
 
     page.goto(base + "ml-palace/index.html")
     due = page.locator("[data-due]")
-    assert due.inner_text() == "2 cards due today · 67 new"
+    assert due.inner_text() == "2 cards due today · 17 new"
 
 
 def test_quiz_export_then_import_restores_progress(page: Page, base: str, tmp_path: Path) -> None:
@@ -303,7 +303,7 @@ def test_quiz_export_then_import_restores_progress(page: Page, base: str, tmp_pa
     exported = tmp_path / name
     download.value.save_as(exported)
     data = json.loads(exported.read_text(encoding="utf-8"))
-    assert (data["format"], data["version"], data["palace"]) == ("palace-progress", 1, "ml-palace")
+    assert (data["format"], data["version"], data["palace"]) == ("palace-progress", 2, "ml-palace")
     assert data["cards"] == before
     assert page.locator("[data-message]").inner_text() == (
         f"Exported the progress of 2 cards to {name}."
@@ -317,7 +317,7 @@ def test_quiz_export_then_import_restores_progress(page: Page, base: str, tmp_pa
     message.filter(has_text="Imported").wait_for()
     assert message.inner_text() == f"Imported 2 cards from {name}."
     assert stored(page) == before
-    assert counts(page) == "New 20 · Learning 2 · Due 0", "a new sitting with what was imported"
+    assert counts(page) == "New 18 · Learning 2 · Due 0", "what was imported, 2 of them new today"
 
     page.reload()
     assert stored(page) == before, "imported progress is saved"
@@ -357,8 +357,9 @@ def test_quiz_one_room_and_one_kind_of_card(page: Page, base: str) -> None:
     assert counts(page) == "New 20 · Learning 0 · Due 0"
     assert page.locator("[data-cue]").inner_text() == "Stove"
     assert page.locator("[data-where]").inner_text() == "stop 11 · you came from Hallway"
-    tab_to(page, page.get_by_role("checkbox", name="Place → Concept"))
-    page.keyboard.press("Space")  # Concept → Place cards only
+    for kind in ("Place → Concept", "Route", "Sequence"):  # Concept → Place cards only
+        tab_to(page, page.get_by_role("checkbox", name=kind))
+        page.keyboard.press("Space")
     assert fragment(page) == "room=kitchen&cards=cp"
     assert counts(page) == "New 10 · Learning 0 · Due 0"
     assert page.locator("[data-cue]").inner_text() == "Loss Functions"
@@ -372,14 +373,14 @@ def test_quiz_one_room_and_one_kind_of_card(page: Page, base: str) -> None:
 
 
 def test_quiz_finishes_and_offers_more_new_cards(page: Page, base: str) -> None:
-    page.goto(base + "haus/quiz.html#room=torbogen")  # 2 stops, 4 cards
-    for _ in range(4):
+    page.goto(base + "haus/quiz.html#room=torbogen")  # 2 stops: 2 + 2 + 1 route card
+    for _ in range(5):
         page.keyboard.press("Space")
         page.keyboard.press("4")  # Easy: nothing comes back today
     done = page.locator("[data-done]")
     assert done.is_visible()
     assert page.locator("[data-done-text]").inner_text() == (
-        "You answered 4 cards. The next card is due in 8 days."
+        "You answered 5 cards. The next card is due in 8 days."
     )
     assert page.locator("[data-more]").is_hidden()
     assert counts(page) == "New 0 · Learning 0 · Due 0"
@@ -643,7 +644,7 @@ def test_quiz_takes_a_room_its_data_does_not_know_as_the_whole_palace(
     visit(page, edited_pages + "ml-palace/quiz.html#room=attic&cards=cp")
     assert fragment(page) == "cards=cp"
     visit(page, seed_pages + "ml-palace/index.html")
-    assert page.locator("[data-due]").inner_text() == "68 new cards"  # 34 stops, 2 cards each
+    assert page.locator("[data-due]").inner_text() == "20 new cards today"  # of 101
 
 
 def test_search_and_map_with_data_of_another_build(page: Page, crossed: tuple[str, str]) -> None:

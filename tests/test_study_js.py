@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from browser.fixtures import GERMAN, HOSTILE, SEED, palaces
+from browser.fixtures import SCRIPTS as MANY_SCRIPTS
 
 from builder.notes.identity import fold
 from builder.site.assets import SCRIPTS, collect_pictures, static_files
@@ -80,7 +81,7 @@ def served_scripts(folder: Path) -> None:
     by_path = dict(static.files)
     for key, name in SCRIPTS.items():
         (folder / name).write_bytes(by_path[static.scripts[key]])
-    found = palaces(SEED, GERMAN, HOSTILE)
+    found = palaces(SEED, GERMAN, HOSTILE, MANY_SCRIPTS)
     pictures, _ = collect_pictures(found)
     for palace in found:
         data = study_script(palace, room_views(palace), pictures)
@@ -93,7 +94,7 @@ def test_study_scripts_pass_their_node_tests(tmp_path: Path) -> None:
     executable = node()
     served_scripts(tmp_path)
     tests = sorted(str(path) for path in JS_TESTS.glob("*.test.js"))
-    assert len(tests) == 3
+    assert len(tests) == 4
     # A zone with summer time and a date line far from UTC: "today" must be local.
     env = {**os.environ, "PALACE_ASSETS": str(tmp_path), "TZ": "America/St_Johns"}
     result = subprocess.run(

@@ -36,8 +36,8 @@ def csp_hash(text: str) -> str:
 class StaticFiles(NamedTuple):
     """The site's stylesheet, scripts and icon: their text, and their hashed paths in the site.
 
-    `scripts` maps each script of the study pages (`search`, `srs`, `due`, `walk`, `quiz`,
-    `fsrs`) to its hashed path; `theme.js` is `js`/`js_path`, loaded by every page.
+    `scripts` maps each script of the study pages (`search`, `srs`, `cards`, `due`, `walk`,
+    `quiz`, `fsrs`) to its hashed path; `theme.js` is `js`/`js_path`, loaded by every page.
     """
 
     css: str
@@ -55,6 +55,7 @@ class StaticFiles(NamedTuple):
 SCRIPTS = {
     "search": "search.js",
     "srs": "srs.js",
+    "cards": "cards.js",
     "due": "due.js",
     "walk": "walk.js",
     "quiz": "quiz.js",

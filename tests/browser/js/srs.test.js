@@ -18,6 +18,7 @@ const [AGAIN, HARD, GOOD, EASY] = [1, 2, 3, 4];
 const DATA = {
   palace: "ml-palace",
   title: "Machine learning palace",
+  new_per_day: 20,
   rooms: [["kitchen", "Kitchen", "ml-palace/kitchen/index.html", "", -1],
     ["window-room", "View", "ml-palace/window-room/index.html", "", -1]],
   stops: [
@@ -92,12 +93,30 @@ test("a new card's four options match the FSRS-6 reference", () => {
 
 // -- cards, keys ----------------------------------------------------------------------------
 
-test("two cards per stop, in walk order, for the palace or one room", () => {
-  assert.deepEqual(srs.cardIds(DATA).slice(0, 4), ["stove:pc", "stove:cp", "filter:pc", "filter:cp"]);
-  assert.equal(srs.cardIds(DATA).length, 10);
+test("the deck's cards, in walk order, for the palace or one room, of the chosen kinds", () => {
+  assert.deepEqual(srs.cardIds(DATA), [
+    "stove:pc", "stove:cp", "stove:route",
+    "filter:pc", "filter:cp", "filter:route",
+    "window:pc", "window:cp", "window:route", "window:list", // a locus with steps: the whole list
+    "window--balcony:cp", "window--balcony:route", "window--balcony:seq", // a step: no pc
+    "window--street:cp", "window--street:seq", // the last stop: no route
+  ]);
   assert.deepEqual(srs.cardIds(DATA, "window-room", ["cp"]),
     ["window:cp", "window--balcony:cp", "window--street:cp"]);
+  assert.deepEqual(srs.cardIds(DATA, "kitchen", ["route", "seq"]), ["stove:route", "filter:route"]);
+  assert.deepEqual(srs.cardIds(DATA, "window-room", ["seq"]),
+    ["window:list", "window--balcony:seq", "window--street:seq"]);
   assert.deepEqual(srs.cardIds(DATA, "no-such-room"), []);
+  assert.equal(srs.kindOf("window:list"), "seq");
+});
+
+test("new cards come in walk order, a stop's other cards after the next stops' first", () => {
+  const session = new srs.Session(srs.cardIds(DATA), srs.emptyProgress("ml-palace"), 0, 100,
+    srs.newRanks(DATA));
+  assert.deepEqual(session.fresh, ["stove:pc", "filter:pc", "stove:route", "window:pc",
+    "filter:route", "window--balcony:seq", "window:route", "window--street:seq",
+    "window--balcony:route", "window:list", "stove:cp", "filter:cp", "window:cp",
+    "window--balcony:cp", "window--street:cp"]);
 });
 
 test("the storage key holds the site's path and the palace", () => {
@@ -117,7 +136,7 @@ function reviewed(overrides) {
 }
 
 function file(cards, overrides) {
-  return JSON.stringify(Object.assign({ format: "palace-progress", version: 1,
+  return JSON.stringify(Object.assign({ format: "palace-progress", version: 2,
     palace: "ml-palace", exported: "2026-01-07T10:00:00.000Z", cards: cards }, overrides));
 }
 
@@ -135,7 +154,11 @@ test("a bad progress file is refused with a reason", () => {
     ["{not json", "This file is not a progress file: it is not valid JSON."],
     ["[]", "This is not a Palace progress file."],
     [JSON.stringify({ cards: {} }), "This is not a Palace progress file."],
-    [file({}, { version: 2 }), "This progress file has version 2; this site reads version 1."],
+    [file({}, { version: 3 }), "This progress file has version 3; this site reads versions 1 and 2."],
+    [file({ "stove:route": reviewed() }, { version: 1 }), "Card \"stove:route\" is not a card of a palace."],
+    [file({ "stove:pc": reviewed({ first_review: 3 }) }, { version: 1 }), "Card \"stove:pc\" has an unknown field \"first_review\"."],
+    [file({ "stove:pc": reviewed({ first_review: "today" }) }), "Card \"stove:pc\" has no valid first review time."],
+    [file({}, { extra_new: { day: "today", count: 3 } }), "This progress file's extra_new is not {\"day\": \"YYYY-MM-DD\", \"count\": n}."],
     [file({}, { palace: "other" }), "This file holds progress for the palace \"other\", not for \"ml-palace\"."],
     [file(null), "This progress file has no cards."],
     [file({ "Stove:pc": reviewed() }), "Card \"Stove:pc\" is not a card of a palace."],
@@ -211,7 +234,9 @@ test("due today counts reviews and learning cards due before midnight, and new c
   progress.cards["filter:pc"] = reviewed({ due: new Date(2026, 0, 11, 1, 0).getTime() });
   progress.cards["filter:cp"] = reviewed({ state: srs.LEARNING, due: now + 10 * MINUTE });
   progress.cards["gone:pc"] = reviewed({ due: now - DAY }); // a stop no longer in the notes
-  assert.deepEqual(srs.dueCounts(srs.cardIds(DATA), progress, now), { due: 2, learning: 1, fresh: 6 });
+  assert.deepEqual(srs.dueCounts(srs.cardIds(DATA), progress, now),
+    { due: 2, learning: 1, fresh: 11, unseen: 11 });
+  assert.equal(srs.dueCounts(srs.cardIds(DATA), progress, now, 4).fresh, 4, "the day's limit");
 });
 
 test("a session: learning cards when due, then reviews, then new cards in walk order", () => {
@@ -222,16 +247,14 @@ test("a session: learning cards when due, then reviews, then new cards in walk o
   progress.cards["filter:pc"] = reviewed({ due: now - DAY });
   progress.cards["stove:cp"] = reviewed({ state: srs.LEARNING, due: now + 5 * MINUTE });
   const ids = srs.cardIds(DATA);
-  const session = new srs.Session(ids, progress, now, 3);
-  assert.deepEqual(session.counts(), { fresh: 3, learning: 1, review: 2, waiting: 4 });
-  // new cards in walk order, each Concept → Place card 5 stops after its Place → Concept card
-  assert.deepEqual(session.fresh, ["stove:pc", "window--balcony:pc", "window--street:pc"]);
-  assert.deepEqual(session.waiting, ["filter:cp", "window:cp", "window--balcony:cp", "window--street:cp"]);
+  const session = new srs.Session(ids, progress, now, 3, srs.newRanks(DATA));
+  assert.deepEqual(session.counts(), { fresh: 3, learning: 1, review: 2, waiting: 9 });
+  assert.deepEqual(session.fresh, ["stove:pc", "stove:route", "filter:route"]);
 
   const seen = [];
   let time = now;
   for (let id = session.next(time); id && seen.length < 50; id = session.next(time)) {
-    const rating = id === "window--balcony:pc" && !seen.includes(id) ? AGAIN : GOOD;
+    const rating = id === "stove:route" && !seen.includes(id) ? AGAIN : GOOD;
     seen.push(id);
     const state = srs.grade(s, progress.cards[id], time, rating);
     session.answered(id, state, time);
@@ -239,18 +262,136 @@ test("a session: learning cards when due, then reviews, then new cards in walk o
   }
   // the learning card due in 5 minutes comes after the reviews and new cards, learnt ahead;
   // new cards answered Good come back after their 10-minute step, learnt ahead too
-  assert.deepEqual(seen.slice(0, 5),
-    ["window:pc", "filter:pc", "stove:pc", "window--balcony:pc", "window--street:pc"]);
-  assert.equal(seen[5], "window--balcony:pc", "Again: back after a minute, before the others");
+  assert.deepEqual(seen.slice(0, 5), ["window:pc", "filter:pc", "stove:pc", "stove:route", "filter:route"]);
+  assert.equal(seen[5], "stove:route", "Again: back after a minute, before the others");
   assert.ok(seen.includes("stove:cp"));
-  assert.deepEqual(session.counts(), { fresh: 0, learning: 0, review: 0, waiting: 4 });
-  for (const id of ["window:pc", "filter:pc", "stove:pc", "window--balcony:pc", "window--street:pc", "stove:cp"]) {
+  assert.deepEqual(session.counts(), { fresh: 0, learning: 0, review: 0, waiting: 9 });
+  for (const id of ["window:pc", "filter:pc", "stove:pc", "stove:route", "filter:route", "stove:cp"]) {
     assert.equal(progress.cards[id].state, srs.REVIEW, id);
     assert.ok(progress.cards[id].due > srs.endOfDay(now), id);
   }
   assert.ok(session.nextDue() > time);
   assert.equal(session.moreNew(3), 3);
-  assert.equal(session.next(time), "filter:cp");
+  assert.equal(session.next(time), "window--balcony:seq");
+});
+
+// -- new cards a day, undo --------------------------------------------------------------------
+
+function answerNew(s, progress, ids, now) {
+  // Answer the first new cards of `ids` Good at `now`, as the quiz does.
+  for (const id of ids) { progress.cards[id] = srs.grade(s, progress.cards[id], now, GOOD); }
+}
+
+test("new cards a day: first reviews since local midnight count, and the limit is the palace's", () => {
+  const s = srs.scheduler(FSRS);
+  const evening = new Date(2026, 0, 10, 23, 30).getTime();
+  const progress = srs.emptyProgress("ml-palace");
+  const ids = srs.cardIds(DATA);
+  answerNew(s, progress, ["stove:pc", "filter:pc"], evening);
+  assert.equal(progress.cards["stove:pc"].first_review, evening);
+  assert.equal(srs.newToday(progress, evening), 2);
+  assert.equal(srs.newLeft(progress, evening, 5), 3);
+  assert.deepEqual(srs.dueCounts(ids, progress, evening, 5),
+    { due: 0, learning: 2, fresh: 3, unseen: 13 });
+  // a later review keeps the first review's time
+  const later = evening + 10 * MINUTE;
+  progress.cards["stove:pc"] = srs.grade(s, progress.cards["stove:pc"], later, GOOD);
+  assert.equal(progress.cards["stove:pc"].first_review, evening);
+  assert.equal(srs.newToday(progress, later), 2);
+  // after local midnight, a new day: the whole limit again
+  const morning = new Date(2026, 0, 11, 0, 5).getTime();
+  assert.equal(srs.newToday(progress, morning), 0);
+  assert.equal(srs.newLeft(progress, morning, 5), 5);
+  assert.equal(srs.dueCounts(ids, progress, morning, 5).fresh, 5);
+  assert.equal(srs.dueCounts(ids, progress, morning, 50).fresh, 13, "never more than there are");
+  assert.equal(srs.newLeft(progress, evening, 0), 0);
+  assert.equal(srs.dailyLimit(DATA), 20);
+  assert.equal(srs.dailyLimit({}), srs.NEW_PER_DAY, "data of an older build");
+});
+
+test("learn more: today's limit grows, is kept with the progress, and is gone tomorrow", () => {
+  const evening = new Date(2026, 0, 10, 23, 30).getTime();
+  const progress = srs.emptyProgress("ml-palace");
+  srs.addExtraNew(progress, evening, 4);
+  srs.addExtraNew(progress, evening, 2);
+  assert.deepEqual(progress.extra_new, { day: "2026-01-10", count: 6 });
+  assert.equal(srs.newLeft(progress, evening, 5), 11);
+  assert.deepEqual(roundTrip(progress).extra_new, progress.extra_new);
+  assert.equal(srs.newLeft(progress, new Date(2026, 0, 11, 8).getTime(), 5), 5);
+});
+
+test("a reload comes back with the day's new cards less those answered", () => {
+  const s = srs.scheduler(FSRS);
+  const now = new Date(2026, 0, 10, 9, 0).getTime();
+  const ids = srs.cardIds(DATA);
+  let progress = srs.emptyProgress("ml-palace");
+  let session = new srs.Session(ids, progress, now, srs.newLeft(progress, now, 8), srs.newRanks(DATA));
+  assert.equal(session.counts().fresh, 8);
+  for (let n = 0; n < 5; n += 1) {
+    const id = session.next(now);
+    session.answered(id, srs.grade(s, progress.cards[id], now, EASY), now);
+  }
+  assert.equal(session.counts().fresh, 3);
+  progress = roundTrip(progress); // saved, then read again by a new page
+  session = new srs.Session(ids, progress, now + MINUTE, srs.newLeft(progress, now + MINUTE, 8), srs.newRanks(DATA));
+  assert.equal(session.counts().fresh, 3);
+  assert.equal(srs.dueCounts(ids, progress, now + MINUTE, 8).fresh, 3, "what the palace page says");
+});
+
+test("undo takes answers back, last first: the card's state, the queues and the day's count", () => {
+  const s = srs.scheduler(FSRS);
+  const now = new Date(2026, 0, 10, 9, 0).getTime();
+  const progress = srs.emptyProgress("ml-palace");
+  progress.cards["filter:pc"] = reviewed({ due: now - DAY });
+  const before = JSON.parse(JSON.stringify(progress));
+  const ids = srs.cardIds(DATA);
+  const session = new srs.Session(ids, progress, now, srs.newLeft(progress, now, 3), srs.newRanks(DATA));
+  const counts = session.counts();
+  assert.equal(session.canUndo(), false);
+  assert.equal(session.undo(), null);
+  const first = session.next(now);
+  assert.equal(first, "filter:pc", "the review first");
+  session.answered(first, srs.grade(s, progress.cards[first], now, AGAIN), now);
+  const second = session.next(now);
+  assert.equal(second, "stove:pc");
+  session.answered(second, srs.grade(s, progress.cards[second], now, GOOD), now);
+  assert.equal(srs.newToday(progress, now), 1);
+  assert.equal(session.undo(), "stove:pc");
+  assert.equal(progress.cards["stove:pc"], undefined, "new again");
+  assert.equal(srs.newToday(progress, now), 0);
+  assert.equal(session.next(now), "stove:pc", "and first in line again");
+  assert.equal(session.undo(), "filter:pc");
+  assert.deepEqual(progress, before);
+  assert.deepEqual(session.counts(), counts);
+  assert.equal(session.canUndo(), false);
+  session.answered("filter:pc", srs.grade(s, progress.cards["filter:pc"], now, GOOD), now);
+  session.moreNew(2);
+  assert.equal(session.canUndo(), false, "not across learn more");
+});
+
+test("progress of version 1 is read as it was, a step's place → concept card as its sequence card", () => {
+  const v1 = file({ "stove:pc": reviewed({ reps: 4 }), "window:cp": reviewed(),
+    "window--balcony:pc": reviewed({ reps: 7 }), "window--street:cp": reviewed({ reps: 2 }) },
+    { version: 1 });
+  const progress = srs.parseProgress(v1, "ml-palace");
+  assert.equal(progress.version, 2);
+  assert.deepEqual(Object.keys(progress.cards).sort(),
+    ["stove:pc", "window--balcony:seq", "window--street:cp", "window:cp"]);
+  assert.deepEqual(progress.cards["stove:pc"], reviewed({ reps: 4 }));
+  assert.equal(progress.cards["window--balcony:seq"].reps, 7);
+  assert.equal(progress.cards["window--street:cp"].reps, 2);
+  assert.equal(srs.newToday(progress, Date.UTC(2026, 0, 7, 12)), 0, "no first review: not today's");
+  assert.equal(JSON.parse(srs.serializeProgress(progress)).version, 2);
+  const storage = memoryStorage({ "palace-progress:/repo/ml-palace": v1 });
+  const loaded = srs.loadProgress(storage, "palace-progress:/repo/ml-palace", "ml-palace");
+  assert.equal(loaded.error, "");
+  assert.deepEqual(loaded.progress, progress);
+});
+
+test("card ids of any script are read back", () => {
+  const progress = srs.parseProgress(file({ "кухня:pc": reviewed(), "台所--テーブル:seq": reviewed(),
+    "u1f34e-2:route": reviewed(), "window:list": reviewed() }), "ml-palace");
+  assert.equal(Object.keys(progress.cards).length, 4);
 });
 
 test("a session stops when nothing is due within the learn-ahead limit", () => {
