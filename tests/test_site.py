@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import posixpath
 import re
+import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import pytest
@@ -192,18 +193,63 @@ def test_headings_do_not_skip_levels(both: dict[str, bytes]) -> None:
 # -- the pages say the right things ------------------------------------------------------------
 
 
-def test_one_palace_home_is_its_overview(seed: dict[str, bytes]) -> None:
+def test_one_palace_home_points_into_its_palace_without_repeating_it(
+    seed: dict[str, bytes],
+) -> None:
     home = page(seed, "index.html")
     assert dom.text(home.find(".//h1")) == "Machine learning palace"
     assert dom.text(home.find(".//title")) == "Machine learning palace"
-    rooms = [a.get("href") for a in home.iterfind(".//ol[@class='room-list']/li/a")]
-    assert rooms == [f"ml-palace/{room}/index.html" for room, _, _ in SEED_ROOMS]
-    more = [(dom.text(a), a.get("href")) for a in home.iterfind(".//ul[@class='more']/li/a")]
-    assert more == [
-        ("The whole walk on one page", "ml-palace/index.html"),
-        ("Glossary: every concept A–Z", "ml-palace/glossary.html"),
+    study = [a.get("href") for a in dom.by_class(home, "a", "study-link")]
+    assert study == ["ml-palace/walk.html", "ml-palace/quiz.html", "ml-palace/map.html"]
+    more = [
+        (dom.text(a.find("span")), a.get("href"))
+        for a in home.iterfind(".//ul[@class='start-more']/li/a")
     ]
-    assert home.find(".//table") is None, "the walk table is on the palace page"
+    assert more == [
+        ("The palace", "ml-palace/index.html"),
+        ("Glossary", "ml-palace/glossary.html"),
+        (f"The Anki deck ({human_size(len(FAKE_DECK))})", "ml-palace.apkg"),
+    ]
+    # what the palace's page holds is there only: its rooms and the whole walk
+    assert home.find(".//ol[@class='room-list']") is None
+    assert home.find(".//table") is None
+    palace = page(seed, "ml-palace/index.html")
+    assert palace.find(".//ol[@class='room-list']") is not None
+    assert palace.find(".//table") is not None
+
+
+def palace_nav(root: etree.Element) -> list[tuple[str, str | None, str | None]]:
+    """The header's links to the palace's pages: (name, href, aria-current)."""
+    (nav,) = [e for e in root.iter("nav") if e.get("class") == "palace-nav"]
+    assert nav.get("aria-label") == "Machine learning palace"
+    return [(dom.text(a), a.get("href"), a.get("aria-current")) for a in nav.iter("a")]
+
+
+def test_every_page_of_a_palace_links_its_walk_quiz_map_and_glossary(
+    both: dict[str, bytes],
+) -> None:
+    names = ["Rooms", "Walk", "Quiz", "Map", "Glossary"]
+    targets = ["index.html", "walk.html", "quiz.html", "map.html", "glossary.html"]
+    for path in html_pages(both):
+        if not path.startswith("ml-palace/"):
+            continue
+        nav = palace_nav(page(both, path))
+        assert [name for name, _, _ in nav] == names, path
+        resolved = [dom.Link(path, "a", href or "").target()[0] for _, href, _ in nav]
+        assert resolved == [f"ml-palace/{target}" for target in targets], path
+        current = [name for name, _, mark in nav if mark == "page"]
+        expected = [n for n, t in zip(names, targets, strict=True) if path == f"ml-palace/{t}"]
+        assert current == expected, path
+    home = page(both, "index.html")
+    assert not [e for e in home.iter("nav") if e.get("class") == "palace-nav"], "several palaces"
+
+
+def test_steps_on_a_room_page_name_their_sequence_and_place_in_it(seed: dict[str, bytes]) -> None:
+    room = page(seed, "ml-palace/view-from-the-window/index.html")
+    (steps,) = [e for e in room.iter("ol") if e.get("class") == "steps"]
+    assert steps.get("aria-label") == "Core training step: 5 steps"
+    shown = [dom.text(e) for e in dom.by_class(steps, "span", "step-of")]
+    assert shown == [f"Core training step · step {k} of 5" for k in range(1, 6)]
 
 
 def test_palace_page_lists_rooms_in_walk_order_with_counts(seed: dict[str, bytes]) -> None:

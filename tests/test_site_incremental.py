@@ -314,8 +314,7 @@ def test_renaming_a_room_renders_its_neighbours_and_the_lists_of_rooms(tmp_path:
     rename_room(project)
     after = build(project, first)
     pages = {path for path in after.rendered if not path.startswith("assets/")}
-    assert pages == {
-        "index.html",  # one palace: the home page lists its rooms
+    assert pages == {  # not the home: it points into the palace, it does not list its rooms
         "a-palace/index.html",
         "a-palace/walk.html",
         "a-palace/quiz.html",

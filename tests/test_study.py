@@ -25,7 +25,7 @@ from builder.markup import plain
 from builder.notes.identity import fold
 from builder.site import render_site
 from builder.site.assets import collect_pictures, static_files, vendored_fsrs
-from builder.site.map import CELL, GUTTER, HEADER, MARGIN, ROOM_WIDTH, WIDTH, _name_lines
+from builder.site.map import CELL, GUTTER, HEADER, MARGIN, PAD, ROOM_WIDTH, WIDTH, _name_lines
 from builder.site.pages import absolute_url, relative, room_views
 from builder.site.render import page_url
 from builder.site.scripts import script_json
@@ -240,13 +240,17 @@ def test_map_links_every_stop_and_room_in_walk_order(seed: dict[str, bytes]) -> 
     assert [dom.Link("ml-palace/map.html", "a", href).target() for _, _, href in stops] == [
         tuple(target.split("#")) for target in walk
     ]
-    numbers = [
-        t.text
-        for a in svg.iter(SVG + "a")
-        for t in a.iter(SVG + "text")
-        if a.find(SVG + "circle") is not None
-    ]
+    stop_links = [a for a in svg.iter(SVG + "a") if a.find(SVG + "circle") is not None]
+    numbers = [a.findtext(SVG + "text") for a in stop_links]
     assert numbers == [str(n) for n in range(1, 36)]
+    # every stop's place as text beside it, not only in a tooltip: phones have no hover
+    labels = [
+        " ".join(span.text or "" for span in text.iter(SVG + "tspan"))
+        for a in stop_links
+        for text in a.iter(SVG + "text")
+        if text.get("class", "").startswith("map-label")
+    ]
+    assert labels == [s.place for s in palaces(SEED)[0].walk]
     titles = [a.findtext(SVG + "title") for a in svg.iter(SVG + "a")]
     assert "11: Stove, Loss Functions" in titles and "Room 4: Kitchen" in titles
     route = [a.get("href") for a in nav.iter("a")]
@@ -308,8 +312,8 @@ def test_map_of_a_big_palace_is_linear_and_readable(tmp_path: Path) -> None:
     svg = svg_of(files, "big")
     assert len(centres(svg)) == 60 * 17
     height = int(svg.get("viewBox", "").split()[3])
-    rows = math.ceil(17 / 3)
-    assert height == 2 * MARGIN + 30 * (HEADER + rows * CELL + 6) + 29 * GUTTER
+    rows = 17  # one stop a row, its name beside it
+    assert height == 2 * MARGIN + 30 * (HEADER + rows * CELL + PAD // 2) + 29 * GUTTER
     assert svg.get("class") == "map-svg", "too tall for one printed page"
     assert int(svg.get("width", "")) == WIDTH
     names = [t for t in svg.iter(SVG + "tspan")]

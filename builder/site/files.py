@@ -193,11 +193,13 @@ class SiteFiles:
             if self.wanted(HOME, digest(HOME, self.key, shown)):
                 yield HOME, render_page("home.html", HOME, **context)
             return
+        # One palace: a short page that points into it (how to study it, its rooms, its
+        # deck); the palace's own page holds its rooms and the whole walk.
         (facts,) = self.facts
-        items, keys = self.room_list(facts, HOME)
-        if self.wanted(HOME, digest(HOME, self.key, facts.key, self.deck_size(facts), keys)):
-            context.update(deck=self.deck(facts.palace), counts=facts.counts)
-            yield HOME, render_with_parts("home.html", HOME, {"room_list": items}, **context)
+        shown_home = (facts.key, tuple(facts.counts), self.deck_size(facts))
+        if self.wanted(HOME, digest(HOME, self.key, shown_home)):
+            context.update(palace=facts.palace, deck=self.deck(facts.palace), counts=facts.counts)
+            yield HOME, render_page("home.html", HOME, **context)
 
     def room_list(self, facts: PalaceFacts, page: str) -> tuple[list[bytes], list[Hashable]]:
         """The items of the palace's list of rooms on `page`, and their keys."""

@@ -2,16 +2,19 @@
 
 Rooms are boxes in walk order on a grid of `ROOM_COLUMNS` columns, filled in serpentine order
 (left to right, then the next row right to left, …) so consecutive rooms always touch. Inside
-a room the stops (loci and steps) sit on a serpentine of `STOP_COLUMNS` per row that starts on
-the side the walk comes in from. One route line joins every stop in walk order; between rooms
+a room the stops (loci and steps) stand one under the other, each with its place's name beside
+it as text (phones have no hover, so no name lives only in a tooltip), on the side the walk
+comes in from: a room entered from the left has its stops on the left and their names to the
+right, and the other way round. One route line joins every stop in walk order; between rooms
 it leaves the last stop downwards and runs through the gutters to the next room's first stop,
-so it never crosses a stop. Every stop is a link to its locus (or step) on its room page, every
-room name a link to the room page.
+so it never crosses a stop or a name. Every stop is a link to its locus (or step) on its room
+page, every room name a link to the room page.
 
 The layout depends only on the number of rooms and of stops in each, so the same notes always
-give the same bytes, and it is linear in the size of the palace: a room of 30 loci is ten rows,
-a palace of 500 rooms 250 rows of rooms. Colours come from the stylesheet (`.map …`, CSS custom
-properties), so the map follows the light and dark themes and prints in black and white.
+give the same bytes, and it is linear in the size of the palace. The map is as wide as a
+phone's screen (`WIDTH`), so its text is shown at about its own size there. Colours come from
+the stylesheet (`.map …`, CSS custom properties), so the map follows the light and dark themes
+and prints in black and white.
 
 Beside the map, `route_list` is the same walk as nested ordered lists (rooms, loci, steps), the
 text equivalent of the drawing. Both are written here rather than in a template: a palace of
@@ -29,19 +32,22 @@ from builder.site.pages import RoomView, map_path, relative
 from builder.site.text import link_text, markdown, plain_text
 
 ROOM_COLUMNS = 2
-STOP_COLUMNS = 3
-CELL = 46  # distance between neighbouring stops
-PAD = 12  # inside a room box, around its stops
-HEADER = 46  # a room's name: up to two lines above its stops
-GUTTER = 22  # between room boxes
-MARGIN = 14  # around the map: the route may run here
-ROOM_WIDTH = STOP_COLUMNS * CELL + 2 * PAD
+CELL = 36  # distance between neighbouring stops
+PAD = 10  # inside a room box, around its stops
+HEADER = 44  # a room's name: up to two lines above its stops
+GUTTER = 20  # between room boxes
+MARGIN = 12  # around the map: the route may run here
+ROOM_WIDTH = 158
 WIDTH = 2 * MARGIN + ROOM_COLUMNS * ROOM_WIDTH + (ROOM_COLUMNS - 1) * GUTTER
 ONE_PAGE = 1600  # a map up to this tall prints whole on one page; taller ones run on
 NAME_SIZE = 12.5
 # A stop's class and the radius of its circle: loci large, steps small.
-LOCUS, STEP = ("map-locus", 16), ("map-step", 12)
+LOCUS, STEP = ("map-locus", 14), ("map-step", 11)
+RADIUS = 14  # of the largest circle: where names begin
+LABEL_GAP = 6  # between a circle and its name
 LINE_CHARACTERS = int((ROOM_WIDTH - 2 * PAD) / (NAME_SIZE * 0.58))  # of a bold system font
+LABEL_SIZE = 12
+LABEL_CHARACTERS = int((ROOM_WIDTH - 2 * PAD - 2 * RADIUS - LABEL_GAP) / (LABEL_SIZE * 0.55))
 
 
 class _Box(NamedTuple):
@@ -52,7 +58,7 @@ class _Box(NamedTuple):
 
 
 def _room_height(stops: int) -> int:
-    rows = max(1, -(-stops // STOP_COLUMNS))
+    rows = max(1, stops)
     return HEADER + rows * CELL + PAD // 2
 
 
@@ -79,19 +85,32 @@ def _connector(last: tuple[int, int], last_box: _Box, first: tuple[int, int], bo
     return f"M{last[0]} {last[1]}V{below}H{side}V{first[1]}H{first[0]}"
 
 
-def _name_lines(name: str) -> list[str]:
-    """A room's name in at most two lines that fit its box; what does not fit ends in `…`."""
+def _name_lines(name: str, width: int = LINE_CHARACTERS) -> list[str]:
+    """A name in at most two lines of `width` characters; what does not fit ends in `…`."""
     lines: list[str] = []
     words = name.split()
     while words and len(lines) < 2:
         line = words.pop(0)
-        while words and len(line) + 1 + len(words[0]) <= LINE_CHARACTERS:
+        while words and len(line) + 1 + len(words[0]) <= width:
             line += " " + words.pop(0)
         lines.append(line)
-    if words or any(len(line) > LINE_CHARACTERS for line in lines):
+    if words or any(len(line) > width for line in lines):
         last = lines[-1] if not words else lines[-1] + " " + " ".join(words)
-        lines[-1] = last[: LINE_CHARACTERS - 1].rstrip() + "…"
-    return [line[:LINE_CHARACTERS] for line in lines] or [""]
+        lines[-1] = last[: width - 1].rstrip() + "…"
+    return [line[:width] for line in lines] or [""]
+
+
+def _label(place: str, x: int, y: int, from_left: bool) -> str:
+    """A stop's name beside its circle: one line, or two around its centre."""
+    lines = _name_lines(place, LABEL_CHARACTERS)
+    at = x + RADIUS + LABEL_GAP if from_left else x - RADIUS - LABEL_GAP
+    side = "" if from_left else " map-label-end"
+    first = y if len(lines) == 1 else y - 7
+    spans = "".join(
+        f'<tspan x="{at}" y="{first + 14 * i}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text class="map-label{side}" aria-hidden="true">{spans}</text>'
 
 
 RoomMap = tuple[bytes, bytes, str, tuple[int, ...]]
@@ -132,22 +151,22 @@ def room_map(view: RoomView, box: _Box, links: dict[str, str]) -> RoomMap:
     for locus in view.room.loci:
         in_room.append((locus.id, locus.number, locus.place, locus.concept, LOCUS))
         in_room.extend((s.id, s.number, s.place, s.concept, STEP) for s in locus.steps)
-    columns = [box.x + PAD + column * CELL + CELL // 2 for column in range(STOP_COLUMNS)]
-    backwards = columns[::-1]
+    x = box.x + PAD + RADIUS if box.from_left else box.x + ROOM_WIDTH - PAD - RADIUS
     points: list[tuple[int, int]] = []
     stops: list[str] = []
-    for index, (stop_id, number, place, concept, (kind, radius)) in enumerate(in_room):
-        row, column = divmod(index, STOP_COLUMNS)
-        x = (columns if (row % 2 == 0) == box.from_left else backwards)[column]
+    for row, (stop_id, number, place, concept, (kind, radius)) in enumerate(in_room):
         y = box.y + HEADER + row * CELL + CELL // 2
         points.append((x, y))
-        # The title names the link (SVG-AAM) and is its tooltip.
-        title = escape(f"{number}: {plain_text(place)}, {plain_text(concept)}", False)
+        # The title names the link (SVG-AAM) and is its tooltip; the name beside the circle
+        # is there to be read, and hidden from screen readers, which have the title.
+        name = plain_text(place)
+        title = escape(f"{number}: {name}, {plain_text(concept)}", False)
         size = "" if number < 1000 else ' class="d4"' if number < 10000 else ' class="d5"'
         stops.append(
             f'<a class="{kind}" href="{links[stop_id]}"><title>{title}</title>'
             f'<circle cx="{x}" cy="{y}" r="{radius}"/>'
-            f'<text x="{x}" y="{y}"{size}>{number}</text></a>'
+            f'<text x="{x}" y="{y}"{size}>{number}</text>'
+            f"{_label(name, x, y, box.from_left)}</a>"
         )
     route = "M" + "L".join(f"{x} {y}" for x, y in points)
     return area.encode(), "".join(stops).encode(), route, (*points[0], *points[-1])

@@ -66,3 +66,17 @@ test("results link to the stop on its room page, from the site root", () => {
   assert.equal(counted.results.length, 3);
   assert.ok(counted.total > 50);
 });
+
+test("the words found are marked in the text as it is written, accents and case folded", () => {
+  const fold = search.makeFold();
+  const at = (text, query) => search.marks(text, fold(query).split(" "), fold)
+    .map(([start, end]) => text.slice(start, end));
+  assert.deepEqual(at("Küche", "kuche"), ["Küche"]);
+  assert.deepEqual(at("Große Straße", "strasse"), ["Straße"]);
+  assert.deepEqual(at("Stra\u00dfe", "stras"), ["Stra\u00df"], "ß holds the s the query ends on");
+  assert.deepEqual(at("Ku\u0308che", "kü"), ["Ku\u0308"], "a decomposed ü is one letter");
+  assert.deepEqual(at("Loss Functions and loss", "loss fun"), ["Loss", "Fun", "loss"]);
+  assert.deepEqual(at("aaaa", "aa a"), ["aaaa"], "overlapping matches are one mark");
+  assert.deepEqual(at("Stove", "oven"), [], "nothing found, nothing marked");
+  assert.deepEqual(at("🍎 apple", "apple"), ["apple"], "astral characters count once");
+});

@@ -57,3 +57,26 @@ test("a mangled address falls back to the start, forward", () => {
     { room: "", mode: "forward", from: 0, stop: 0 });
   assert.deepEqual(walk.parseHash("#stop=07"), { room: "", mode: "forward", from: 0, stop: 0 });
 });
+
+test("a step knows its sequence: its locus' concept and its place in it", () => {
+  const data = {
+    rooms: [["hall", "Hall"], ["kitchen", "Kitchen"], ["empty", "Empty"], ["attic", "Attic"]],
+    stops: [
+      ["a", 0, 0, "A", "<code>Core</code>", "", "", -1, "Core", 0, 0],
+      ["a--x", 0, 1, "X", "x", "", "", -1, 0, 0, 0],
+      ["a--y", 0, 1, "Y", "y", "", "", -1, 0, 0, 0],
+      ["b", 1, 0, "B", "Plain", "", "", -1, 0, 0, 0],
+      ["b--z", 1, 4, "Z", "z", "", "", -1, 0, 0, 0],
+      ["c", 3, 0, "C", "c", "", "", -1, 0, 0, 0],
+    ],
+  };
+  assert.equal(walk.sequence(data, 1), null, "a locus");
+  assert.deepEqual(walk.sequence(data, 2), { name: "Core", step: 1, steps: 2 }, "the text, not HTML");
+  assert.deepEqual(walk.sequence(data, 3), { name: "Core", step: 2, steps: 2 });
+  assert.deepEqual(walk.sequence(data, 5), { name: "Plain", step: 1, steps: 1 });
+  assert.equal(walk.nextRoom(data, "hall", "forward"), 1);
+  assert.equal(walk.nextRoom(data, "kitchen", "forward"), 3, "a room without stops is passed");
+  assert.equal(walk.nextRoom(data, "attic", "forward"), -1, "the last room");
+  assert.equal(walk.nextRoom(data, "kitchen", "backward"), 0, "backward: the room before");
+  assert.equal(walk.nextRoom(data, "", "forward"), -1, "the whole palace was walked");
+});
