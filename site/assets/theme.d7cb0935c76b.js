@@ -69,13 +69,24 @@ var palaceTheme = (function () {
 
 /* What a key press means to a page's keyboard shortcuts (walk, quiz, search): null when it is not
    one (handled already, or with Alt, Ctrl or Meta held); otherwise its key, whether it lands in a
-   text field (`typing`: the key is text there) and whether it lands on a control that acts on
-   Space and Enter itself (`pressing`). */
+   field where keys are text or choose an option (`typing`: a text box or a list box), whether
+   the arrow keys belong to where it lands (`arrows`: those fields, and radio buttons, which
+   move between their options with them), and whether it lands on a control that acts on Space
+   and Enter itself (`pressing`). A checkbox or a radio button is not typed into: a letter or a
+   digit pressed there is a shortcut. */
 function palaceShortcut(event) {
   "use strict";
   if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return null; }
   var target = event.target;
   var tag = target && target.tagName;
-  var typing = tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || Boolean(target && target.isContentEditable);
-  return { key: event.key, typing: typing, pressing: typing || tag === "BUTTON" || tag === "A" || tag === "SUMMARY" };
+  var kind = tag === "INPUT" ? String(target.type).toLowerCase() : "";
+  var control = /^(?:checkbox|radio|button|submit|reset|file|range|color|image)$/.test(kind);
+  var typing = (tag === "INPUT" && !control) || tag === "SELECT" || tag === "TEXTAREA" ||
+    Boolean(target && target.isContentEditable);
+  return {
+    key: event.key,
+    typing: typing,
+    arrows: typing || kind === "radio" || kind === "range",
+    pressing: typing || tag === "INPUT" || tag === "BUTTON" || tag === "A" || tag === "SUMMARY",
+  };
 }

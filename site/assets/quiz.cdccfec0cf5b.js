@@ -1,19 +1,23 @@
-/* Palace study site: the quiz. Flashcards Place → Concept and Concept → Place with the cue
-   design of the Anki cards (palace › room › locus, the stop's number, the locus you came from),
-   graded Again / Hard / Good / Easy and scheduled by FSRS (srs.js, ts-fsrs). Progress is saved
-   in this browser after every answer and can be exported and imported as a JSON file. The
-   address holds the choice of cards: quiz.html#room=kitchen&cards=pc (both optional). */
+/* Palace study site: the quiz. Flashcards of the deck's four kinds (cards.js: Place → Concept,
+   Concept → Place, Route, Sequence), graded Again / Hard / Good / Easy and scheduled by FSRS
+   (srs.js, ts-fsrs), with a daily limit of new cards and undo of the last answers. Progress is
+   saved in this browser after every answer (and undo) and can be exported and imported as a
+   JSON file. The address holds the choice of cards: quiz.html#room=kitchen&cards=pc,route
+   (both optional).
+
+   The keys the page hints at work whatever was clicked last: a control that got the focus by
+   a click (a kind of card, a grade, the options) does not keep Space and Enter for itself;
+   one reached with Tab does, as everywhere. */
 (function () {
   "use strict";
-
-  var KINDS = ["pc", "cp"];
 
   function start() {
     var app = document.querySelector("[data-quiz]");
     var data = app && window.PALACES && window.PALACES[app.getAttribute("data-palace")];
     var srs = window.PalaceSRS;
+    var cards = window.PalaceCards;
     if (!app) { return; }
-    if (!data || !data.stops || !srs || typeof FSRS === "undefined") {
+    if (!data || !data.stops || !srs || !cards || typeof FSRS === "undefined") {
       // A script or the data did not load: say so (the page and the data may also come from
       // different builds for a while, see builder/site/study.py; rooms and stops the data
       // does not know are left out below).
@@ -21,17 +25,20 @@
       if (notice) { notice.hidden = false; }
       return;
     }
+    var KINDS = srs.KINDS;
     var root = document.documentElement.getAttribute("data-root") || "./";
     var $ = function (name) { return app.querySelector("[data-" + name + "]"); };
     var el = {
-      scope: $("scope"), counts: $("counts"), card: $("card"), trail: $("trail"), cue: $("cue"),
-      where: $("where"), picture: $("picture"), prompt: $("prompt"), answer: $("answer"),
-      answerTrail: $("answer-trail"), answerMain: $("answer-main"), answerWhere: $("answer-where"),
+      options: $("options"), optionsSummary: $("options-summary"), scope: $("scope"),
+      counts: $("counts"), card: $("card"), label: $("label"), trail: $("trail"), cue: $("cue"),
+      where: $("where"), steps: $("steps"), picture: $("picture"), prompt: $("prompt"),
+      answer: $("answer"), answerTrail: $("answer-trail"), answerMain: $("answer-main"),
+      answerWhere: $("answer-where"), answerSteps: $("answer-steps"),
       answerDescription: $("answer-description"), answerNote: $("answer-note"),
       answerNoteText: $("answer-note-text"), answerPicture: $("answer-picture"),
-      reveal: $("reveal"), grades: $("grades"), done: $("done"), doneTitle: $("done-title"),
-      doneText: $("done-text"), more: $("more"), exportButton: $("export"),
-      importFile: $("import-file"), message: $("message"),
+      actions: $("actions"), undo: $("undo"), reveal: $("reveal"), grades: $("grades"),
+      done: $("done"), doneTitle: $("done-title"), doneText: $("done-text"), more: $("more"),
+      exportButton: $("export"), importFile: $("import-file"), message: $("message"),
       status: $("status"),
     };
     var kindBoxes = app.querySelectorAll("[data-kind]");
@@ -43,8 +50,8 @@
     var loaded = srs.loadProgress(storage, key, data.palace);
     var progress = loaded.progress;
     var scheduler = srs.scheduler();
-    var numberOf = {};
-    data.stops.forEach(function (stop, index) { numberOf[stop[0]] = index + 1; });
+    var limit = srs.dailyLimit(data);
+    var ranks = srs.newRanks(data);
 
     var choice = { room: "", kinds: KINDS.slice() };
     var session = null;
@@ -56,27 +63,21 @@
 
     function knownRoom(room) {
       // A room of the data with stops: the page may name rooms the data has not (or not yet).
-      for (var r = 0; r < data.rooms.length; r += 1) {
-        if (data.rooms[r][0] === room) {
-          return data.stops.some(function (stop) { return stop[1] === r; }) ? room : "";
-        }
-      }
-      return "";
+      var index = srs.roomIndex(data, room);
+      return index >= 0 && data.stops.some(function (stop) { return stop[1] === index; }) ? room : "";
     }
 
     function readHash() {
       var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-      var cards = params.get("cards");
-      choice = {
-        room: knownRoom(params.get("room") || ""),
-        kinds: KINDS.indexOf(cards) >= 0 ? [cards] : KINDS.slice(),
-      };
+      var asked = (params.get("cards") || "").split(",");
+      var kinds = KINDS.filter(function (kind) { return asked.indexOf(kind) >= 0; });
+      choice = { room: knownRoom(params.get("room") || ""), kinds: kinds.length ? kinds : KINDS.slice() };
     }
 
     function writeHash() {
       var parts = [];
       if (choice.room) { parts.push("room=" + encodeURIComponent(choice.room)); }
-      if (choice.kinds.length === 1) { parts.push("cards=" + choice.kinds[0]); }
+      if (choice.kinds.length < KINDS.length) { parts.push("cards=" + choice.kinds.join(",")); }
       var hash = parts.length ? "#" + parts.join("&") : "";
       if (window.location.hash !== hash) {
         window.history.replaceState(null, "", hash || window.location.pathname + window.location.search);
@@ -88,18 +89,59 @@
       for (var i = 0; i < kindBoxes.length; i += 1) {
         kindBoxes[i].checked = choice.kinds.indexOf(kindBoxes[i].value) >= 0;
       }
+      var room = el.scope.options[el.scope.selectedIndex];
+      var where = choice.room && room ? room.textContent.replace(/\s*\(.*\)$/, "").replace(/^Room \d+: /, "") : "Whole palace";
+      el.optionsSummary.textContent = where + " · " + (choice.kinds.length === KINDS.length ? "all cards" :
+        choice.kinds.map(function (kind) { return cards.LABELS[kind]; }).join(", "));
     }
 
     /* -- showing cards ------------------------------------------------------------------- */
 
-    function html(node, content) {
-      node.innerHTML = content; // the notes' HTML, made safe at build time (markup.inline)
-      node.hidden = !content;
+    function fill(node, content) {
+      // {text} as text; {html}: the notes' HTML, made safe at build time (markup.inline)
+      if (content && content.html !== undefined) { node.innerHTML = content.html; } else {
+        node.textContent = content ? content.text : "";
+      }
+      node.hidden = !content || !(content.html || content.text);
     }
 
-    function text(node, content) {
-      node.textContent = content;
-      node.hidden = !content;
+    function words(node, parts) {
+      // A line of [text, isPlace] parts: places stand out (span.from), all as text.
+      node.textContent = "";
+      parts.forEach(function (part) {
+        if (!part[1]) { node.appendChild(document.createTextNode(part[0])); return; }
+        var span = document.createElement("span");
+        span.className = "from";
+        span.textContent = part[0];
+        node.appendChild(span);
+      });
+      node.hidden = parts.length === 0;
+    }
+
+    function steps(node, list) {
+      node.textContent = "";
+      node.hidden = !list;
+      if (!list) { return; }
+      node.start = list.start;
+      list.items.forEach(function (item) {
+        var li = document.createElement("li");
+        var place = document.createElement("span");
+        place.className = "step-place";
+        place.textContent = item.place;
+        li.appendChild(place);
+        li.appendChild(document.createTextNode(": "));
+        var concept = document.createElement("span");
+        if (item.html === null) {
+          concept.className = "blank";
+          concept.textContent = "[…]";
+        } else {
+          concept.className = "step-concept";
+          concept.innerHTML = item.html; // made safe at build time
+        }
+        li.appendChild(concept);
+        if (item.asked) { li.className = "asked"; }
+        node.appendChild(li);
+      });
     }
 
     function picture(node, index) {
@@ -113,20 +155,6 @@
       }
     }
 
-    function appendPlace(node, before, place) {
-      node.appendChild(document.createTextNode(before));
-      var span = document.createElement("span");
-      span.className = "from";
-      span.textContent = place;
-      node.appendChild(span);
-    }
-
-    function trail(node, withPalace, stop) {
-      node.textContent = (withPalace ? data.title + " › " : "") + data.rooms[stop[1]][1] +
-        (stop[2] ? " › " + data.stops[stop[2] - 1][3] : "");
-      node.hidden = false;
-    }
-
     function plainText(node) {
       return node.textContent.replace(/\s+/g, " ").trim();
     }
@@ -135,59 +163,42 @@
       var counts = session.counts();
       el.counts.textContent = "New " + counts.fresh + " · Learning " + counts.learning +
         " · Due " + counts.review;
+      el.undo.disabled = !session.canUndo();
     }
 
     function show(id) {
-      var parts = id.split(":");
-      var number = numberOf[parts[0]];
-      var stop = data.stops[number - 1];
-      var previous = number > 1 ? data.stops[number - 2] : null;
-      var pictureIndex = stop[7] >= 0 ? stop[7] : data.rooms[stop[1]][4];
+      var shown = cards.card(data, id);
+      var front = shown.front;
+      var back = shown.back;
       current = id;
       revealed = false;
       el.card.hidden = false;
       el.done.hidden = true;
-      el.card.setAttribute("data-kind", parts[1]);
-      el.where.textContent = "";
-      if (parts[1] === "pc") {
-        trail(el.trail, true, stop);
-        text(el.cue, stop[3]);
-        el.where.textContent = "stop " + number + " · ";
-        if (previous) { appendPlace(el.where, "you came from ", previous[3]); } else {
-          el.where.appendChild(document.createTextNode("the start of the walk"));
-        }
-        el.where.hidden = false;
-        picture(el.picture, pictureIndex);
-        el.prompt.textContent = "What lives here?";
-        text(el.answerTrail, "");
-        html(el.answerMain, stop[4]);
-        el.answerMain.className = "concept";
-        text(el.answerWhere, "");
-        picture(el.answerPicture, -1);
-      } else {
-        text(el.trail, data.title);
-        html(el.cue, stop[4]);
-        text(el.where, "");
-        picture(el.picture, -1);
-        el.prompt.textContent = "Where does it live on the walk?";
-        trail(el.answerTrail, false, stop);
-        text(el.answerMain, stop[3]);
-        el.answerMain.className = "place";
-        el.answerWhere.textContent = "stop " + number;
-        if (previous) { appendPlace(el.answerWhere, " · after ", previous[3]); }
-        el.answerWhere.hidden = false;
-        picture(el.answerPicture, pictureIndex);
-      }
-      el.cue.className = "cue " + (parts[1] === "pc" ? "cue-place" : "cue-concept");
-      html(el.answerDescription, stop[5]);
-      el.answerNoteText.innerHTML = stop[6];
-      el.answerNote.hidden = !stop[6];
+      el.card.setAttribute("data-kind", shown.kind);
+      el.label.textContent = shown.label;
+      fill(el.trail, { text: front.trail });
+      fill(el.cue, front.cue);
+      el.cue.className = "cue " + front.cueClass;
+      words(el.where, front.where);
+      steps(el.steps, front.steps);
+      picture(el.picture, front.picture);
+      fill(el.prompt, { text: front.prompt });
+      fill(el.answerTrail, { text: back.trail });
+      fill(el.answerMain, back.main);
+      el.answerMain.className = back.mainClass;
+      words(el.answerWhere, back.where);
+      steps(el.answerSteps, back.steps);
+      fill(el.answerDescription, { html: back.description });
+      el.answerNoteText.innerHTML = back.note; // made safe at build time
+      el.answerNote.hidden = !back.note;
+      picture(el.answerPicture, back.picture);
       el.answer.hidden = true;
       el.grades.hidden = true;
       el.reveal.hidden = false;
       updateCounts();
-      el.status.textContent = (parts[1] === "pc" ? "Place to concept: " : "Concept to place: ") +
-        plainText(el.cue) + ". " + el.prompt.textContent;
+      el.status.textContent = shown.label + ": " + plainText(el.cue) + ". " +
+        [el.where, el.steps, el.prompt].filter(function (node) { return !node.hidden; })
+          .map(plainText).join(". ");
     }
 
     function reveal() {
@@ -206,17 +217,33 @@
       if (focused) { gradeButtons[2].focus(); }
     }
 
+    function save() {
+      var problem = storage ? srs.saveProgress(storage, key, progress) :
+        "This browser does not let the site keep your progress. Export it to keep it.";
+      if (problem) { say(problem, true); }
+    }
+
     function answer(rating) {
       if (!current || !revealed) { return; }
-      var focused = el.grades.contains(document.activeElement);
+      var focused = el.actions.contains(document.activeElement);
       var now = Date.now();
       var next = srs.grade(scheduler, progress.cards[current], now, rating);
       session.answered(current, next, now);
       studied += 1;
-      var problem = storage ? srs.saveProgress(storage, key, progress) :
-        "This browser does not let the site keep your progress. Export it to keep it.";
-      if (problem) { say(problem, true); }
+      save();
       advance(focused);
+    }
+
+    function undo() {
+      // The last answer taken back: the card as it was (and, a new card, new again today).
+      if (!session || !session.canUndo()) { return; }
+      var focused = el.actions.contains(document.activeElement) || el.done.contains(document.activeElement);
+      var id = session.undo();
+      studied = Math.max(0, studied - 1);
+      save();
+      show(id);
+      say("Took back your last answer: the card is as it was before it.");
+      if (focused) { el.reveal.focus(); }
     }
 
     function advance(moveFocus) {
@@ -231,12 +258,20 @@
 
     function finish(moveFocus) {
       current = null;
+      revealed = false;
       el.card.hidden = true;
       el.done.hidden = false;
+      el.reveal.hidden = true;
+      el.grades.hidden = true;
       updateCounts();
       var counts = session.counts();
       var parts = [];
       if (studied) { parts.push("You answered " + srs.plural(studied, "card", "cards") + "."); }
+      if (counts.waiting) {
+        var today = limit + srs.extraNew(progress, Date.now());
+        parts.push(today ? "That is all of today's " + srs.plural(today, "new card", "new cards") + "." :
+          "No new cards today (the site's daily limit is 0).");
+      }
       var soonest = session.nextDue();
       if (soonest !== null && soonest > Date.now()) {
         parts.push("The next card is due in " + srs.formatWait(soonest - Date.now()) + ".");
@@ -244,16 +279,18 @@
         parts.push("There are no cards to study here.");
       }
       el.doneText.textContent = parts.join(" ");
+      var more = Math.min(counts.waiting, limit || srs.NEW_PER_DAY);
       el.more.hidden = counts.waiting === 0;
-      el.more.textContent = "Learn " + srs.plural(Math.min(counts.waiting, srs.NEW_PER_SESSION),
-        "more new card", "more new cards") + " (" + counts.waiting + " not seen yet)";
+      el.more.textContent = "Learn " + srs.plural(more, "more new card", "more new cards") +
+        " today (" + counts.waiting + " not seen yet)";
       el.status.textContent = "All done for now. " + el.doneText.textContent;
       if (moveFocus) { el.doneTitle.focus(); }
     }
 
     function begin(moveFocus) {
       var ids = srs.cardIds(data, choice.room, choice.kinds);
-      session = new srs.Session(ids, progress, Date.now(), srs.NEW_PER_SESSION);
+      var now = Date.now();
+      session = new srs.Session(ids, progress, now, srs.newLeft(progress, now, limit), ranks);
       studied = 0;
       writeHash();
       advance(moveFocus);
@@ -311,13 +348,16 @@
     /* -- wiring -------------------------------------------------------------------------- */
 
     el.reveal.addEventListener("click", reveal);
+    el.undo.addEventListener("click", undo);
     for (var g = 0; g < gradeButtons.length; g += 1) {
       gradeButtons[g].addEventListener("click", function (event) {
         answer(Number(event.currentTarget.getAttribute("data-grade")));
       });
     }
     el.more.addEventListener("click", function () {
-      session.moreNew(srs.NEW_PER_SESSION);
+      var moved = session.moreNew(limit || srs.NEW_PER_DAY);
+      srs.addExtraNew(progress, Date.now(), moved); // today's limit, on every page
+      save();
       advance(true);
     });
     el.scope.addEventListener("change", function () {
@@ -330,6 +370,7 @@
         var kinds = KINDS.filter(function (kind, index) { return kindBoxes[index].checked; });
         if (!kinds.length) { event.target.checked = true; return; } // at least one kind
         choice.kinds = kinds;
+        syncControls();
         begin(false);
       });
     }
@@ -339,14 +380,48 @@
       el.importFile.value = "";
     });
 
+    // What was clicked last: a control focused by a click leaves Space and Enter to the quiz.
+    var clicked = null;
+    document.addEventListener("pointerdown", function (event) { clicked = event.target; }, true);
     document.addEventListener("keydown", function (event) {
+      if (event.key === "Tab") { clicked = null; } // moving on by keyboard: controls act as usual
+    }, true);
+
+    function focusedByClick(target) {
+      if (!clicked || !target || target === document.body || !target.contains) { return false; }
+      if (target.contains(clicked) || (clicked.contains && clicked.contains(target))) { return true; }
+      var label = clicked.closest ? clicked.closest("label") : null;
+      return Boolean(label && label.control === target);
+    }
+
+    function isText(target) {
+      // A field where keys are text: digits, U and Space belong to it.
+      var tag = target && target.tagName;
+      if (tag === "TEXTAREA" || (target && target.isContentEditable)) { return true; }
+      if (tag !== "INPUT") { return false; }
+      return !/^(?:checkbox|radio|button|submit|reset|file|range|color)$/.test(target.type);
+    }
+
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      var text = isText(target) || (target.tagName === "SELECT" && !focusedByClick(target));
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey &&
+          (event.key === "z" || event.key === "Z")) {
+        if (!text && !event.defaultPrevented && session && session.canUndo()) {
+          undo();
+          event.preventDefault();
+        }
+        return;
+      }
       var press = palaceShortcut(event);
-      if (!press) { return; }
-      var key = press.key, typing = press.typing, pressing = press.pressing;
-      if ((key === " " || key === "Enter") && !pressing && current) {
+      if (!press || text) { return; }
+      var key = press.key;
+      if ((key === " " || key === "Enter") && current && (!press.pressing || focusedByClick(target))) {
         if (revealed) { answer(3); } else { reveal(); }
-      } else if (/^[1-4]$/.test(key) && !typing && revealed) {
+      } else if (/^[1-4]$/.test(key) && revealed) {
         answer(Number(key));
+      } else if ((key === "u" || key === "U") && session && session.canUndo()) {
+        undo();
       } else {
         return;
       }
@@ -361,6 +436,8 @@
 
     readHash();
     syncControls();
+    // Options open where there is room for them; on a phone the card comes first.
+    el.options.open = Boolean(window.matchMedia && window.matchMedia("(min-width: 48rem)").matches);
     app.hidden = false;
     if (loaded.error) {
       say("Your saved progress could not be read (" + loaded.error + ") It was set aside, and " +

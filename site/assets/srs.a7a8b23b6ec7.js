@@ -5,31 +5,46 @@
    This file is what the site adds around it, free of the page so Node can test it
    (tests/browser/js/srs.test.js):
 
-   - Cards: two per stop on the walk, "<stop id>:pc" (place → concept) and "<stop id>:cp"
-     (concept → place). Stop ids are the notes' stable ids, so progress survives edits.
+   - Cards: the deck's four kinds, by stop on the walk (stop ids are the notes' stable ids, so
+     progress survives edits): "<locus>:pc" (place → concept, loci only), "<stop>:cp" (concept
+     → place, every stop), "<stop>:route" (where next, every stop but the last), "<step>:seq"
+     (a step of a sequence) and "<locus>:list" (a locus' steps in order); the kind "seq" is
+     both of the last. What each card shows is cards.js.
    - Progress: the FSRS state of each card reviewed, as
-       {"format": "palace-progress", "version": 1, "palace": "<palace id>",
+       {"format": "palace-progress", "version": 2, "palace": "<palace id>",
         "cards": {"<card id>": {"due": ms, "stability": s, "difficulty": d,
                                 "scheduled_days": n, "learning_steps": n, "reps": n,
-                                "lapses": n, "state": 1|2|3, "last_review": ms}}}
-     Times are milliseconds since 1970 (UTC). Export files have the same shape plus
-     "exported" (an ISO date). Cards never reviewed are not stored.
+                                "lapses": n, "state": 1|2|3, "last_review": ms,
+                                "first_review": ms}},
+        "extra_new": {"day": "YYYY-MM-DD", "count": n}}
+     Times are milliseconds since 1970 (UTC). `first_review` is when the card stopped being
+     new: the cards first reviewed today are the day's new cards (so an undo, which takes the
+     state back, gives the day's count back too). Cards stored by version 1 have none (they
+     were new before today, as far as anyone knows). `extra_new` is "learn more" for one
+     local day: how many new cards the learner added to that day's limit. Export files have
+     the same shape plus "exported" (an ISO date). Cards never reviewed are not stored.
+   - Version 1 (before Route and Sequence cards) is read and upgraded: its cards keep their
+     states, and a step's place → concept card becomes the step's Sequence card, which asks
+     the same fact (a step has no place → concept card any more, as in the deck).
    - Storage: localStorage, key "palace-progress:" + the site root's path + the palace id
      ("palace-progress:/repo/ml-palace"). Every project site of a GitHub account shares one
      localStorage, so the site's path keeps sites apart and the palace id keeps palaces apart.
    - Reading progress (from storage or an imported file) checks every field and says what is
      wrong; nothing half-read is ever used.
-   - The session queue: learning cards when due, then reviews due today, then new cards in walk
-     order (NEW_PER_SESSION a sitting, more on request; a stop's Concept → Place card a few stops
-     after its Place → Concept card); learning cards due within LEARN_AHEAD come back in the
-     same sitting, as in Anki. */
+   - New cards a day: the study data's `new_per_day` (palace.toml `new_cards_per_day`), for
+     the palace as a whole, counted from the learner's local midnight.
+   - The session queue: learning cards when due, then reviews due today, then the day's new
+     cards in walk order (a stop's other cards a few stops after its first; more on request);
+     learning cards due within LEARN_AHEAD come back in the same sitting, as in Anki. The
+     answers of a sitting can be undone, last first. */
 var PalaceSRS = (function () {
   "use strict";
 
   var FORMAT = "palace-progress";
-  var VERSION = 1;
+  var VERSION = 2;
   var KEY_PREFIX = "palace-progress:";
-  var KINDS = ["pc", "cp"];
+  var KINDS = ["pc", "cp", "route", "seq"]; // the kinds a learner chooses from
+  var KIND_OF = { pc: "pc", cp: "cp", route: "route", seq: "seq", list: "seq" };
   var NEW_STATE = 0;
   var LEARNING = 1;
   var REVIEW = 2;
@@ -37,12 +52,18 @@ var PalaceSRS = (function () {
   var MINUTE = 60 * 1000;
   var DAY = 24 * 60 * MINUTE;
   var LEARN_AHEAD = 20 * MINUTE;
-  var NEW_PER_SESSION = 20;
-  var SIBLING_GAP = 5;
+  var NEW_PER_DAY = 20; // when the data does not say (palace.toml's default)
+  // New cards in walk order: a stop's first card (place → concept, or a step's sequence card)
+  // at its stop, its route card just after the next stop's, its concept → place card a few
+  // stops later (right after, the answer would still be in view), the whole sequence after
+  // its last step.
+  var RANK = { pc: 0, seq: 0, route: 1.25, cp: 5.5 };
   var LATEST = 8.64e15; // the largest time a JavaScript Date can hold
-  var CARD_ID = /^[a-z0-9]+(?:--?[a-z0-9]+)*:(?:pc|cp)$/;
+  // Ids are lower-case letters of any script, digits and hyphens (a step's: "<locus>--<place>")
+  var CARD_ID = /^[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}\p{Nl}\p{No}]+(?:--?[\p{Ll}\p{Lo}\p{Lm}\p{M}\p{Nd}\p{Nl}\p{No}]+)*:(?:pc|cp|route|seq|list)$/u;
   var FIELDS = ["due", "stability", "difficulty", "scheduled_days", "learning_steps", "reps",
-    "lapses", "state", "last_review"];
+    "lapses", "state", "last_review", "first_review"];
+  var DAY_KEY = /^\d{4}-\d\d-\d\d$/;
 
   function ProgressError(message) {
     this.name = "ProgressError";
@@ -53,22 +74,65 @@ var PalaceSRS = (function () {
 
   /* -- cards and keys --------------------------------------------------------------------- */
 
+  function roomIndex(data, roomId) {
+    // The index of a room of the data, -1 for none (the palace), -2 for one it does not know.
+    if (!roomId) { return -1; }
+    for (var r = 0; r < data.rooms.length; r += 1) {
+      if (data.rooms[r][0] === roomId) { return r; }
+    }
+    return -2;
+  }
+
+  function stepCount(data, index) {
+    // How many steps the locus at stops[index] has (0 for a step, or a locus without).
+    var count = 0;
+    if (data.stops[index][2]) { return 0; }
+    while (index + count + 1 < data.stops.length && data.stops[index + count + 1][2] === index + 1) {
+      count += 1;
+    }
+    return count;
+  }
+
+  function stopCards(data, index) {
+    // The cards of the stop at stops[index] (its suffixes), as the deck has them.
+    var cards = data.stops[index][2] ? ["cp"] : ["pc", "cp"];
+    if (index + 1 < data.stops.length) { cards.push("route"); }
+    if (data.stops[index][2]) { cards.push("seq"); } else if (stepCount(data, index)) { cards.push("list"); }
+    return cards;
+  }
+
   function cardIds(data, roomId, kinds) {
-    // Every card of the palace (or of one room) in walk order: a stop's cards side by side.
+    // Every card of the palace (or of one room) of the chosen kinds, in walk order: a stop's
+    // cards side by side.
     var wanted = kinds || KINDS;
     var ids = [];
-    var room = -1;
-    if (roomId) {
-      for (var r = 0; r < data.rooms.length; r += 1) {
-        if (data.rooms[r][0] === roomId) { room = r; }
-      }
-      if (room < 0) { return ids; }
-    }
+    var room = roomIndex(data, roomId);
+    if (room === -2) { return ids; }
     for (var i = 0; i < data.stops.length; i += 1) {
       if (room >= 0 && data.stops[i][1] !== room) { continue; }
-      for (var k = 0; k < wanted.length; k += 1) { ids.push(data.stops[i][0] + ":" + wanted[k]); }
+      var cards = stopCards(data, i);
+      for (var k = 0; k < cards.length; k += 1) {
+        if (wanted.indexOf(KIND_OF[cards[k]]) >= 0) { ids.push(data.stops[i][0] + ":" + cards[k]); }
+      }
     }
     return ids;
+  }
+
+  function newRanks(data) {
+    // Where each card comes in the order new cards are learnt (see RANK): id → number.
+    var ranks = {};
+    for (var i = 0; i < data.stops.length; i += 1) {
+      var cards = stopCards(data, i);
+      for (var k = 0; k < cards.length; k += 1) {
+        ranks[data.stops[i][0] + ":" + cards[k]] = i +
+          (cards[k] === "list" ? stepCount(data, i) + 0.75 : RANK[cards[k]]);
+      }
+    }
+    return ranks;
+  }
+
+  function kindOf(id) {
+    return KIND_OF[id.slice(id.lastIndexOf(":") + 1)];
   }
 
   function progressKey(rootPath, palaceId) {
@@ -85,6 +149,15 @@ var PalaceSRS = (function () {
 
   function emptyProgress(palaceId) {
     return { format: FORMAT, version: VERSION, palace: palaceId, cards: {} };
+  }
+
+  function extraProblem(extra) {
+    if (extra === null || typeof extra !== "object" || Array.isArray(extra) ||
+        Object.keys(extra).some(function (key) { return key !== "day" && key !== "count"; }) ||
+        typeof extra.day !== "string" || !DAY_KEY.test(extra.day) || !isInteger(extra.count, 0, 1e9)) {
+      return "This progress file's extra_new is not {\"day\": \"YYYY-MM-DD\", \"count\": n}.";
+    }
+    return "";
   }
 
   function isInteger(value, low, high) {
@@ -112,6 +185,9 @@ var PalaceSRS = (function () {
     if (!isInteger(card.learning_steps, 0, 1000)) { return "has no valid learning_steps"; }
     if (!isInteger(card.reps, 1, 1e9)) { return "has no valid reps"; }
     if (!isInteger(card.lapses, 0, 1e9)) { return "has no valid lapses"; }
+    if (card.first_review !== undefined && !isInteger(card.first_review, 0, LATEST)) {
+      return "has no valid first review time";
+    }
     return "";
   }
 
@@ -121,9 +197,9 @@ var PalaceSRS = (function () {
         value.format !== FORMAT) {
       throw new ProgressError("This is not a Palace progress file.");
     }
-    if (value.version !== VERSION) {
+    if (value.version !== VERSION && value.version !== 1) {
       throw new ProgressError("This progress file has version " + JSON.stringify(value.version) +
-        "; this site reads version " + VERSION + ".");
+        "; this site reads versions 1 and " + VERSION + ".");
     }
     if (value.palace !== palaceId) {
       throw new ProgressError("This file holds progress for the palace " +
@@ -135,17 +211,40 @@ var PalaceSRS = (function () {
     }
     var checked = emptyProgress(palaceId);
     var ids = Object.keys(cards);
+    var upgrade = value.version === 1;
     for (var i = 0; i < ids.length; i += 1) {
-      if (!CARD_ID.test(ids[i])) {
+      if (!CARD_ID.test(ids[i]) || (upgrade && !/:(?:pc|cp)$/.test(ids[i]))) {
         throw new ProgressError("Card " + JSON.stringify(ids[i]) + " is not a card of a palace.");
       }
       var problem = cardProblem(cards[ids[i]]);
+      if (!problem && upgrade && cards[ids[i]].first_review !== undefined) {
+        problem = "has an unknown field \"first_review\"";
+      }
       if (problem) { throw new ProgressError("Card " + JSON.stringify(ids[i]) + " " + problem + "."); }
       var card = {};
-      for (var f = 0; f < FIELDS.length; f += 1) { card[FIELDS[f]] = cards[ids[i]][FIELDS[f]]; }
+      for (var f = 0; f < FIELDS.length; f += 1) {
+        if (cards[ids[i]][FIELDS[f]] !== undefined) { card[FIELDS[f]] = cards[ids[i]][FIELDS[f]]; }
+      }
       checked.cards[ids[i]] = card;
     }
+    if (upgrade) { upgradeSteps(checked.cards); }
+    if (value.extra_new !== undefined && !upgrade) {
+      var wrong = extraProblem(value.extra_new);
+      if (wrong) { throw new ProgressError(wrong); }
+      checked.extra_new = { day: value.extra_new.day, count: value.extra_new.count };
+    }
     return checked;
+  }
+
+  function upgradeSteps(cards) {
+    // Version 1 had a place → concept card for steps; the Sequence card asks that fact now.
+    Object.keys(cards).forEach(function (id) {
+      if (id.indexOf("--") >= 0 && id.slice(-3) === ":pc") {
+        var sequence = id.slice(0, -3) + ":seq";
+        if (!cards[sequence]) { cards[sequence] = cards[id]; }
+        delete cards[id];
+      }
+    });
   }
 
   function parseProgress(text, palaceId) {
@@ -164,6 +263,7 @@ var PalaceSRS = (function () {
     if (exportedAt !== undefined) { out.exported = new Date(exportedAt).toISOString(); }
     out.cards = {};
     Object.keys(progress.cards).sort().forEach(function (id) { out.cards[id] = progress.cards[id]; });
+    if (progress.extra_new) { out.extra_new = progress.extra_new; }
     return JSON.stringify(out, null, exportedAt !== undefined ? 1 : undefined);
   }
 
@@ -195,6 +295,7 @@ var PalaceSRS = (function () {
   function mergeProgress(current, incoming) {
     // Both progresses' cards; a card in both keeps the state reviewed last (a tie: incoming).
     var merged = emptyProgress(current.palace);
+    if (current.extra_new) { merged.extra_new = current.extra_new; }
     var taken = 0;
     var kept = 0;
     Object.keys(current.cards).forEach(function (id) { merged.cards[id] = current.cards[id]; });
@@ -250,7 +351,10 @@ var PalaceSRS = (function () {
 
   function grade(s, state, now, rating) {
     // The card's next state after answering it with rating 1 (Again) to 4 (Easy) at `now`.
-    return fromCard(s.fsrs.next(toCard(s, state, now), new Date(now), rating).card);
+    var next = fromCard(s.fsrs.next(toCard(s, state, now), new Date(now), rating).card);
+    var first = state ? state.first_review : now;
+    if (first !== undefined) { next.first_review = first; }
+    return next;
   }
 
   function preview(s, state, now) {
@@ -273,50 +377,94 @@ var PalaceSRS = (function () {
     return end.getTime();
   }
 
+  function startOfDay(now) {
+    var start = new Date(now);
+    start.setHours(0, 0, 0, 0);
+    return start.getTime();
+  }
+
+  function dayKey(now) {
+    // The learner's local date, "YYYY-MM-DD".
+    var day = new Date(now);
+    return day.getFullYear() + "-" + String(day.getMonth() + 1).padStart(2, "0") + "-" +
+      String(day.getDate()).padStart(2, "0");
+  }
+
   function isDueToday(state, now) {
     return state.due < endOfDay(now);
   }
 
-  function dueCounts(ids, progress, now) {
-    // {due, learning, fresh}: cards due today (reviews, and learning cards), and never seen.
-    var counts = { due: 0, learning: 0, fresh: 0 };
+  function newToday(progress, now) {
+    // How many cards of the palace were new until today: first reviewed since local midnight.
+    var start = startOfDay(now);
+    var count = 0;
+    Object.keys(progress.cards).forEach(function (id) {
+      var first = progress.cards[id].first_review;
+      if (first !== undefined && first >= start) { count += 1; }
+    });
+    return count;
+  }
+
+  function extraNew(progress, now) {
+    var extra = progress.extra_new;
+    return extra && extra.day === dayKey(now) ? extra.count : 0;
+  }
+
+  function addExtraNew(progress, now, count) {
+    // "Learn more": today's limit grows by `count` (kept with the progress, for today only).
+    progress.extra_new = { day: dayKey(now), count: extraNew(progress, now) + count };
+  }
+
+  function newLeft(progress, now, limit) {
+    // How many new cards are left for today: the limit (plus "learn more") less those studied.
+    return Math.max(0, limit + extraNew(progress, now) - newToday(progress, now));
+  }
+
+  function dailyLimit(data) {
+    var limit = data && data.new_per_day;
+    return typeof limit === "number" && Number.isInteger(limit) && limit >= 0 ? limit : NEW_PER_DAY;
+  }
+
+  function dueCounts(ids, progress, now, limit) {
+    // {due, learning, fresh, unseen}: cards due today (reviews, and learning cards), the new
+    // cards left for today among `ids` (all of them without a `limit`), and those never seen.
+    var counts = { due: 0, learning: 0, fresh: 0, unseen: 0 };
     for (var i = 0; i < ids.length; i += 1) {
       var state = progress.cards[ids[i]];
       if (!state) {
-        counts.fresh += 1;
+        counts.unseen += 1;
       } else if (isDueToday(state, now)) {
         if (state.state === REVIEW) { counts.due += 1; } else { counts.learning += 1; }
       }
     }
+    counts.fresh = limit === undefined ? counts.unseen :
+      Math.min(counts.unseen, newLeft(progress, now, limit));
     return counts;
   }
 
-  function Session(ids, progress, now, newLimit) {
+  function Session(ids, progress, now, newLimit, ranks) {
     // One sitting: `ids` in walk order. Reviews due today by due time (then walk order); new
-    // cards in walk order, `newLimit` of them, each stop's Concept → Place card SIBLING_GAP stops
-    // after its Place → Concept card (right after it, the answer would still be in view);
-    // cards in learning by due time.
+    // cards by `ranks` (newRanks; without them, walk order), `newLimit` of them; cards in
+    // learning by due time.
     this.learning = [];
     this.review = [];
     this.fresh = [];
     this.waiting = []; // new cards beyond the limit
+    this.undone = []; // what each answer changed, last answer last (see undo)
     var self = this;
     var order = {};
-    var stopRank = {};
     var fresh = [];
     ids.forEach(function (id, index) {
       order[id] = index;
-      var stop = id.slice(0, id.lastIndexOf(":"));
-      if (!(stop in stopRank)) { stopRank[stop] = Object.keys(stopRank).length; }
       var state = progress.cards[id];
       if (!state) {
-        fresh.push([stopRank[stop] + (id.slice(-3) === ":cp" ? SIBLING_GAP + 0.5 : 0), id]);
+        fresh.push([ranks && id in ranks ? ranks[id] : index, index, id]);
       } else if (isDueToday(state, now)) {
         (state.state === REVIEW ? self.review : self.learning).push(id);
       }
     });
-    fresh.sort(function (a, b) { return a[0] - b[0]; });
-    fresh.forEach(function (pair) { (self.fresh.length < newLimit ? self.fresh : self.waiting).push(pair[1]); });
+    fresh.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    fresh.forEach(function (item) { (self.fresh.length < newLimit ? self.fresh : self.waiting).push(item[2]); });
     var byDue = function (a, b) {
       return progress.cards[a].due - progress.cards[b].due || order[a] - order[b];
     };
@@ -325,6 +473,8 @@ var PalaceSRS = (function () {
     this.progress = progress;
     this.order = order;
   }
+
+  var QUEUES = ["learning", "review", "fresh", "waiting"];
 
   Session.prototype.next = function (now) {
     // The card to show at `now`, or null when the session is done.
@@ -341,6 +491,9 @@ var PalaceSRS = (function () {
   Session.prototype.answered = function (id, state, now) {
     // Take a graded card out of its queue; a card still in (re)learning today comes back.
     var self = this;
+    var before = { id: id, state: this.progress.cards[id] };
+    QUEUES.forEach(function (queue) { before[queue] = self[queue].slice(); });
+    this.undone.push(before);
     ["learning", "review", "fresh"].forEach(function (queue) {
       var at = self[queue].indexOf(id);
       if (at >= 0) { self[queue].splice(at, 1); }
@@ -354,10 +507,27 @@ var PalaceSRS = (function () {
     }
   };
 
+  Session.prototype.undo = function () {
+    // Take the last answer back: the card's state before it (none for a new card, which so
+    // counts as new today again) and the queues. The card's id, or null when there is none.
+    var last = this.undone.pop();
+    if (!last) { return null; }
+    var self = this;
+    if (last.state) { this.progress.cards[last.id] = last.state; } else { delete this.progress.cards[last.id]; }
+    QUEUES.forEach(function (queue) { self[queue] = last[queue]; });
+    return last.id;
+  };
+
+  Session.prototype.canUndo = function () {
+    return this.undone.length > 0;
+  };
+
   Session.prototype.moreNew = function (count) {
-    // Move up to `count` waiting new cards into the session; how many were moved.
+    // Move up to `count` waiting new cards into the session; how many were moved. Answers
+    // before it can no longer be undone (their queues did not have these cards).
     var moved = this.waiting.splice(0, count);
     this.fresh = this.fresh.concat(moved);
+    this.undone = [];
     return moved.length;
   };
 
@@ -404,9 +574,13 @@ var PalaceSRS = (function () {
     REVIEW: REVIEW,
     RELEARNING: RELEARNING,
     LEARN_AHEAD: LEARN_AHEAD,
-    NEW_PER_SESSION: NEW_PER_SESSION,
+    NEW_PER_DAY: NEW_PER_DAY,
     ProgressError: ProgressError,
     cardIds: cardIds,
+    newRanks: newRanks,
+    kindOf: kindOf,
+    stepCount: stepCount,
+    roomIndex: roomIndex,
     progressKey: progressKey,
     rootPath: rootPath,
     emptyProgress: emptyProgress,
@@ -420,6 +594,13 @@ var PalaceSRS = (function () {
     grade: grade,
     preview: preview,
     endOfDay: endOfDay,
+    startOfDay: startOfDay,
+    dayKey: dayKey,
+    newToday: newToday,
+    newLeft: newLeft,
+    addExtraNew: addExtraNew,
+    extraNew: extraNew,
+    dailyLimit: dailyLimit,
     dueCounts: dueCounts,
     Session: Session,
     plural: plural,

@@ -10,8 +10,9 @@
    script per palace, the same the walk and the quiz read), loaded the first time the box is
    used. Texts that are not ASCII come folded at build time with the fold that makes ids
    (identity.fold: case and accents away, ß → ss …, see builder/site/search.py); the query is
-   folded here the same way (makeFold), so "kuche" finds "Küche". Results are built with textContent only: nothing in the notes can
-   become markup here. */
+   folded here the same way (makeFold), so "kuche" finds "Küche". The words found are marked
+   in each result (<mark>, `marks`). Results are built with text nodes only: nothing in the
+   notes can become markup here. */
 var palaceSearch = (function () {
   "use strict";
 
@@ -147,6 +148,51 @@ var palaceSearch = (function () {
     return { results: found.slice(0, limit).map(function (pair) { return pair[1]; }), total: found.length };
   }
 
+  function marks(text, words, fold) {
+    // Where the words of a query (folded) are in `text`: [[start, end], ...] of `text`, in
+    // order, overlapping ones joined. The text is folded one character at a time, each folded
+    // character remembering the character it came from, so "kuche" marks "Küche" whole and
+    // "strasse" marks "Straße".
+    var folded = "";
+    var from = [];
+    var chars = Array.from(text);
+    var at = 0;
+    for (var c = 0; c < chars.length; c += 1) {
+      var piece = fold(chars[c]);
+      for (var i = 0; i < piece.length; i += 1) { from.push([at, at + chars[c].length]); }
+      // a mark that folds away belongs to the letter before it
+      if (!piece.length && from.length) { from[from.length - 1][1] = at + chars[c].length; }
+      folded += piece;
+      at += chars[c].length;
+    }
+    var found = [];
+    words.forEach(function (word) {
+      for (var start = folded.indexOf(word); word && start >= 0; start = folded.indexOf(word, start + word.length)) {
+        found.push([from[start][0], from[start + word.length - 1][1]]);
+      }
+    });
+    found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var joined = [];
+    found.forEach(function (range) {
+      var last = joined[joined.length - 1];
+      if (last && range[0] <= last[1]) { last[1] = Math.max(last[1], range[1]); } else { joined.push(range.slice()); }
+    });
+    return joined;
+  }
+
+  function marked(element, text, words, fold) {
+    // `text` into `element`, the words of the query in <mark>: text nodes only, never markup.
+    var at = 0;
+    marks(text, words, fold).forEach(function (range) {
+      if (range[0] > at) { element.appendChild(document.createTextNode(text.slice(at, range[0]))); }
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(range[0], range[1]);
+      element.appendChild(mark);
+      at = range[1];
+    });
+    if (at < text.length) { element.appendChild(document.createTextNode(text.slice(at))); }
+  }
+
   /* -- the box ------------------------------------------------------------------------- */
 
   function start() {
@@ -214,7 +260,8 @@ var palaceSearch = (function () {
       }
     }
 
-    function option(item, index) {
+    function option(item, index, words) {
+      var fold = prepared.fold;
       var link = document.createElement("a");
       link.id = "_search-option-" + index;
       link.className = "search-option";
@@ -224,19 +271,26 @@ var palaceSearch = (function () {
       link.href = root + item.href;
       var title = document.createElement("span");
       title.className = "search-title";
-      title.textContent = item.kind === 0 ? item.place : item.concept || item.place;
+      marked(title, item.kind === 0 ? item.place : item.concept || item.place, words, fold);
       var where = document.createElement("span");
       where.className = "search-where";
-      var parts = item.kind === 0 ? [item.number ? "Room, from stop " + item.number : "Room"] :
-        [item.number + " · " + item.place, item.room];
-      if (prepared.palaces.length > 1) { parts.push(prepared.palaces[item.palace]); }
-      where.textContent = parts.join(" · ");
+      if (item.kind === 0) {
+        where.textContent = item.number ? "Room, from stop " + item.number : "Room";
+      } else {
+        where.appendChild(document.createTextNode(item.number + " · "));
+        marked(where, item.place, words, fold);
+        where.appendChild(document.createTextNode(" · "));
+        marked(where, item.room, words, fold);
+      }
+      if (prepared.palaces.length > 1) {
+        where.appendChild(document.createTextNode(" · " + prepared.palaces[item.palace]));
+      }
       link.appendChild(title);
       link.appendChild(where);
       if (item.kind !== 0 && item.description) {
         var description = document.createElement("span");
         description.className = "search-description";
-        description.textContent = item.description;
+        marked(description, item.description, words, fold);
         link.appendChild(description);
       }
       var kind = document.createElement("span");
@@ -251,7 +305,8 @@ var palaceSearch = (function () {
       var found = search(prepared, input.value, LIMIT);
       shown = found.results;
       list.textContent = "";
-      shown.forEach(function (item, index) { list.appendChild(option(item, index)); });
+      var words = prepared.fold(input.value).replace(/\s+/g, " ").trim().split(" ").filter(Boolean);
+      shown.forEach(function (item, index) { list.appendChild(option(item, index, words)); });
       active = -1;
       input.removeAttribute("aria-activedescendant");
       if (!input.value.trim()) {
@@ -312,7 +367,7 @@ var palaceSearch = (function () {
   }
 
   if (typeof module === "object" && module.exports) {
-    module.exports = { MARKS: MARKS, makeFold: makeFold, prepare: prepare, search: search };
+    module.exports = { MARKS: MARKS, makeFold: makeFold, prepare: prepare, search: search, marks: marks };
   } else if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
