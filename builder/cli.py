@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from builder import __version__
+from builder import __version__, sync
 from builder.console import Reporter, count
 from builder.errors import NotesError, OutputError, PalaceError
 
@@ -129,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument(
         "--force", action="store_true", help="publish even with uncommitted changes to the notes"
     )
+    sync.add_command(command)
     new = commands.add_parser(
         "new",
         help="create a ready palace project in a new folder",
@@ -244,6 +245,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _serve(args, reporter)
     if args.command == "publish":
         return _publish(args, reporter)
+    if args.command == "sync":
+        return sync.run_command(args, reporter)
     if args.command == "check":
         from builder.config import load_config
 

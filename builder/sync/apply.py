@@ -1,0 +1,177 @@
+"""Carry out a plan with the engine's own operations, all in one transaction (see
+`engine.in_one_transaction`):
+
+1. update the note type's templates and CSS in place when they changed (`update_dict`),
+   then import the deck as `palace build` renders it, left with the added and updated notes,
+   with Anki's default "update if newer" (each updated note gets a newer `mod` than the
+   collection's); a collection without the note type gets it from the deck;
+2. give updated notes back the learner's own tags (an import replaces a note's tags), and
+   unsuspend the cards of loci that came back;
+3. move cards to their room's deck (`set_deck`);
+4. tag and suspend removed loci, or delete them; suspend or delete cards no longer made;
+5. remove the room decks left empty.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from builder.deck import render_decks
+from builder.deck.history import COLLECTION
+from builder.deck.model import MODEL_ID, design
+from builder.errors import PalaceError
+from builder.sync import REMOVED_TAG
+from builder.sync.held import Held
+from builder.sync.plan import PalacePlan
+
+if TYPE_CHECKING:
+    from anki.cards import CardId
+    from anki.collection import Collection
+    from anki.decks import DeckId
+    from anki.notes import NoteId
+
+
+class Rendering(NamedTuple):
+    """The settings the decks are rendered with: card kinds and deck prefix."""
+
+    kinds: frozenset[str]
+    prefix: str
+
+
+def apply_plans(
+    col: Collection,
+    plans: Sequence[PalacePlan],
+    held: Held,
+    now: int,
+    delete: bool,
+    note_type_change: str | None,
+    rendering: Rendering,
+) -> None:
+    """Change the collection as the plans say (call it inside one transaction)."""
+    if note_type_change == "updated":
+        _update_note_type(col)
+    for plan in plans:
+        if plan.added or plan.updated:
+            _import(col, plan, held, now, rendering)
+        for note_id, tags in plan.learner_tags.items():
+            col.tags.bulk_add([_note(note_id)], tags)
+        if plan.returned:
+            col.sched.unsuspend_cards([_card(i) for i in plan.returned])
+        targets: dict[str, list[CardId]] = {}
+        for _, card_ids, deck in plan.moved:
+            targets.setdefault(deck, []).extend(_card(i) for i in card_ids)
+        for deck, moving in targets.items():
+            did = col.decks.id(deck, create=True)
+            assert did is not None
+            col.set_deck(moving, did)
+        removed = [_note(note.id) for note in plan.removed]
+        if removed and delete:
+            col.remove_notes(removed)
+        elif removed:
+            col.tags.bulk_add(removed, REMOVED_TAG)
+            active = [_card(c.id) for note in plan.removed for c in note.cards if not c.suspended]
+            if active:
+                col.sched.suspend_cards(active)
+        if plan.retired and delete:
+            col.remove_cards_and_orphaned_notes([_card(i) for i in plan.retired])
+        elif plan.retired:
+            col.sched.suspend_cards([_card(i) for i in plan.retired])
+        if plan.empty_decks:
+            col.decks.remove([_deck(did) for did, _ in plan.empty_decks])
+
+
+def _update_note_type(col: Collection) -> None:
+    """The collection's note type with Palace's templates and CSS (fields and card types are
+    the same: `plan.check_note_type` refuses a sync otherwise)."""
+    model = col.models.get(MODEL_ID)  # type: ignore[arg-type]
+    assert model is not None
+    cards = design()
+    for template, (front, back) in zip(model["tmpls"], cards.templates, strict=True):
+        template["qfmt"], template["afmt"] = front, back
+    model["css"] = cards.css
+    col.models.update_dict(model)
+
+
+def _import(col: Collection, plan: PalacePlan, held: Held, now: int, rendering: Rendering) -> None:
+    """Import the plan's added and updated notes; check that the engine did just that."""
+    from anki.import_export_pb2 import (
+        IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+    )
+
+    kinds, prefix = rendering
+    deck = render_decks((plan.layout.palace,), None, kinds=kinds, now=now, deck_prefix=prefix)
+    (data,) = deck.files.values()
+    options = ImportAnkiPackageOptions(
+        merge_notetypes=False,
+        update_notes=IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        update_notetypes=IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
+        with_scheduling=False,
+        with_deck_configs=False,
+    )
+    with tempfile.TemporaryDirectory(prefix="palace-sync-") as folder:
+        package = Path(folder) / f"{plan.palace_id}.apkg"
+        package.write_bytes(data)
+        _only_the_changes(package, plan, held, now)
+        request = ImportAnkiPackageRequest(package_path=str(package), options=options)
+        log = col.import_anki_package(request).log
+    if (len(log.new), len(log.updated)) != (len(plan.added), len(plan.updated)):
+        raise PalaceError(
+            f"{plan.palace_id}: the engine added {len(log.new)} and updated {len(log.updated)} "
+            f"notes instead of {len(plan.added)} and {len(plan.updated)}; nothing was changed"
+        )
+
+
+def _only_the_changes(package: Path, plan: PalacePlan, held: Held, now: int) -> None:
+    """The deck as the build renders it, left with the added and updated notes: each updated
+    note with a `mod` newer than the collection's (Anki's import updates only then), and the
+    note type with the collection's `mod` when it has it (the import then leaves it)."""
+    with zipfile.ZipFile(package) as opened:
+        entries = [(info, opened.read(info)) for info in opened.infolist()]
+    database = package.with_name(COLLECTION)
+    database.write_bytes(next(data for info, data in entries if info.filename == COLLECTION))
+    with closing(sqlite3.connect(database)) as db:
+        keep = [(note.guid, now) for note in plan.added]
+        keep += [(note.guid, max(old.mod + 1, now)) for note, old in plan.updated]
+        db.execute("CREATE TEMP TABLE keep (guid TEXT PRIMARY KEY, mod INTEGER)")
+        db.executemany("INSERT INTO keep VALUES (?, ?)", keep)
+        db.execute("DELETE FROM notes WHERE guid NOT IN (SELECT guid FROM keep)")
+        db.execute("DELETE FROM cards WHERE nid NOT IN (SELECT id FROM notes)")
+        db.execute("UPDATE notes SET mod = (SELECT mod FROM keep WHERE keep.guid = notes.guid)")
+        if held.model is not None:
+            (text,) = db.execute("SELECT models FROM col").fetchone()
+            models = json.loads(text)
+            models[str(MODEL_ID)]["mod"] = int(held.model["mod"])
+            db.execute("UPDATE col SET models = ?", (json.dumps(models),))
+        db.commit()
+    with zipfile.ZipFile(package, "w") as rewritten:
+        for info, data in entries:
+            if info.filename == COLLECTION:
+                data = database.read_bytes()
+            rewritten.writestr(info, data)
+
+
+def _note(note_id: int) -> NoteId:
+    from anki.notes import NoteId
+
+    return NoteId(note_id)
+
+
+def _card(card_id: int) -> CardId:
+    from anki.cards import CardId
+
+    return CardId(card_id)
+
+
+def _deck(deck_id: int) -> DeckId:
+    from anki.decks import DeckId
+
+    return DeckId(deck_id)

@@ -1,0 +1,89 @@
+"""The Anki engine (PyPI `anki`, the library Anki's desktop app runs on), imported only by
+`palace sync`: opening a learner's collection, its backup, one transaction around the sync.
+
+Every change goes through the engine's own operations, so the collection stays one Anki
+understands, and the next sync with AnkiWeb is an ordinary incremental one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from builder.errors import PalaceError
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+
+INSTALL = "pip install 'palace-loci[anki]'"
+BACKUPS = "backups"  # beside the collection, as in an Anki profile folder
+
+
+class EngineMissing(PalaceError):
+    """The optional `anki` package is not installed."""
+
+
+def require_engine() -> str:
+    """The engine's version; raises EngineMissing, with how to install it, when it is absent."""
+    try:
+        from anki.buildinfo import version
+    except ImportError:
+        raise EngineMissing(
+            f"palace sync needs the Anki engine (the Python package 'anki'): {INSTALL}"
+        ) from None
+    return version
+
+
+@contextlib.contextmanager
+def opened(path: Path) -> Iterator[Collection]:
+    """The collection at `path`, closed at the end. Raises PalaceError, with one line, when
+    Anki has it open, when it is newer than this engine, or when it cannot be read."""
+    version = require_engine()
+    from anki.collection import Collection
+    from anki.errors import DBError
+
+    shown = path.as_posix()
+    try:
+        col = Collection(str(path))
+    except DBError as error:
+        text = str(error)
+        if "already open" in text:
+            raise PalaceError(
+                f"{shown}: Anki has this collection open (or is syncing its media): close "
+                "Anki, then run palace sync again; nothing was changed"
+            ) from None
+        if "FileTooNew" in text:
+            raise PalaceError(
+                f"{shown}: made by a newer Anki than this engine (anki {version}) understands: "
+                "upgrade it with pip install -U anki; nothing was changed"
+            ) from None
+        if "FileTooOld" in text:
+            raise PalaceError(
+                f"{shown}: made by an Anki too old for this engine: open it once in a current "
+                "Anki; nothing was changed"
+            ) from None
+        raise PalaceError(f"{shown}: cannot open the collection ({text})") from None
+    try:
+        yield col
+    finally:
+        col.close()
+
+
+def backup(col: Collection) -> Path | None:
+    """A backup made by the engine (Anki's own `.colpkg`, which File → Import restores) in the
+    `backups` folder beside the collection, where Anki keeps a profile's backups; the newest
+    backup there (the engine makes none when the collection is unchanged since the last)."""
+    folder = Path(col.path).parent / BACKUPS
+    folder.mkdir(exist_ok=True)
+    col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
+    made = sorted(folder.glob("backup-*.colpkg"), key=lambda path: path.stat().st_mtime_ns)
+    return made[-1] if made else None
+
+
+def in_one_transaction(col: Collection, change: Callable[[], None]) -> None:
+    """Run `change` (several engine operations) as one SQLite transaction: killed midway, the
+    collection is as it was before. Each operation nests its own savepoint inside it."""
+    assert col.db is not None
+    col.db.transact(change)

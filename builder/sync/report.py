@@ -1,0 +1,102 @@
+"""What `palace sync` says.
+
+A dry run names every change it would make; a sync names at most `NAMED` stops per line (the
+rest as a count), since a first sync of a large palace adds thousands.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from builder.config import Config
+from builder.deck.model import FIELDS, MODEL_NAME
+from builder.sync import REMOVED_TAG
+from builder.sync.pipeline import SyncOutcome, sync
+from builder.sync.plan import PalacePlan
+from builder.sync.where import collection_path
+
+NAMED = 10
+_LOCUS = FIELDS.index("Locus")
+
+
+def run_sync(
+    sources: Sequence[str],
+    config: Config,
+    *,
+    profile: str | None,
+    collection: str | None,
+    dry_run: bool,
+    delete: bool,
+    strict: bool,
+) -> list[str]:
+    """Sync and return the lines to print."""
+    path = collection_path(profile, collection)
+    outcome = sync(sources, config, path, dry_run=dry_run, delete=delete, strict=strict)
+    return report(outcome)
+
+
+def report(outcome: SyncOutcome) -> list[str]:
+    """What changed (or would change), palace by palace."""
+    where = outcome.collection.as_posix()
+    if not outcome.changes:
+        return [
+            *(f"{plan.palace_id}: nothing to do" for plan in outcome.plans),
+            f"nothing to change: {where} holds the palaces as the notes say",
+        ]
+    every = outcome.dry_run
+    lines = [f"dry run: {where} is unchanged; palace sync would make these changes:"] if every \
+        else []  # fmt: skip
+    for plan in outcome.plans:
+        lines += palace_lines(plan, outcome.delete, every)
+    if outcome.note_type:
+        lines.append(f"note type '{MODEL_NAME}': {outcome.note_type} (its templates and CSS)")
+    if not outcome.dry_run:
+        if outcome.backup is not None:
+            lines.append(f"backup: {outcome.backup.as_posix()}")
+        lines.append(f"synced {where} in {outcome.seconds:.1f} s")
+    return lines
+
+
+def palace_lines(plan: PalacePlan, delete: bool, every: bool) -> list[str]:
+    """`ml-palace: 1 added, 2 updated, 3 moved, 1 removed`, then the stops of each."""
+    if not plan:
+        return [f"{plan.palace_id}: nothing to do"]
+    lines = [
+        f"{plan.palace_id}: {len(plan.added)} added, {len(plan.updated)} updated, "
+        f"{len(plan.moved)} moved, {len(plan.removed)} removed"
+    ]
+
+    def named(what: str, names: Iterable[str]) -> None:
+        shown = list(names)
+        if shown:
+            lines.append(f"  {what}: {_listed(shown, every)}")
+
+    named("added", (note.ref.name for note in plan.added))
+    named("updated", (note.ref.name for note, _ in plan.updated))
+    targets: dict[str, list[str]] = {}
+    for note, _, deck in plan.moved:
+        targets.setdefault(deck, []).append(note.ref.name)
+    for deck, names in targets.items():
+        named(f"moved to '{deck}'", names)
+    removed = (_place(note.flds) for note in plan.removed)
+    named("removed, deleted" if delete else f"removed, tagged {REMOVED_TAG}, cards suspended",
+          removed)  # fmt: skip
+    if plan.returned:
+        lines.append(f"  back in the notes: {len(plan.returned)} cards unsuspended")
+    if plan.retired:
+        done = "deleted" if delete else "suspended"
+        lines.append(f"  cards of a kind no longer made: {len(plan.retired)} {done}")
+    named("subdecks removed (left empty)", (f"'{name}'" for _, name in plan.empty_decks))
+    return lines
+
+
+def _listed(names: list[str], every: bool) -> str:
+    if every or len(names) <= NAMED:
+        return ", ".join(names)
+    return ", ".join(names[:NAMED]) + f" and {len(names) - NAMED} more"
+
+
+def _place(flds: str) -> str:
+    fields = flds.split("\x1f")
+    return html.unescape(fields[_LOCUS]) if len(fields) > _LOCUS else fields[0]
