@@ -195,6 +195,7 @@
       el.answer.hidden = true;
       el.grades.hidden = true;
       el.reveal.hidden = false;
+      if (el.card.getBoundingClientRect().top < 0) { el.card.scrollIntoView(); } // the new cue in view
       updateCounts();
       el.status.textContent = shown.label + ": " + plainText(el.cue) + ". " +
         [el.where, el.steps, el.prompt].filter(function (node) { return !node.hidden; })
@@ -215,6 +216,16 @@
       el.reveal.hidden = true;
       el.status.textContent = plainText(el.answer);
       if (focused) { gradeButtons[2].focus(); }
+      showAnswer();
+    }
+
+    function showAnswer() {
+      // On a small screen the answer may open below the action bar: scroll as far as it takes
+      // to show it whole, but never the top of the answer out of view.
+      var rect = el.answer.getBoundingClientRect();
+      var limit = el.actions.getBoundingClientRect().top - 8;
+      var by = Math.min(rect.bottom - limit, rect.top - 8);
+      if (by > 0) { window.scrollBy(0, by); }
     }
 
     function save() {
