@@ -69,6 +69,13 @@ var PalaceCards = (function () {
     return own >= 0 || !roomToo ? own : this.data.rooms[stops[index][1]][4];
   };
 
+  var known = null; // the Stops of the data asked about last: one palace per page
+
+  function stopsOf(data) {
+    if (!known || known.data !== data) { known = new Stops(data); }
+    return known;
+  }
+
   function cameFrom(stops, index) {
     if (index === 0) { return [["the start of the walk", false]]; }
     return [["you came from ", false], [stops[index - 1][3], true]];
@@ -90,7 +97,7 @@ var PalaceCards = (function () {
     // The card `id` of the palace in `data`, or null when the data has no such card.
     var cut = id.lastIndexOf(":");
     var kind = id.slice(cut + 1);
-    var walk = new Stops(data);
+    var walk = stopsOf(data);
     var index = walk.at[id.slice(0, cut)];
     if (index === undefined || !LABELS[kind]) { return null; }
     var stops = data.stops;

@@ -253,7 +253,7 @@
       studied = Math.max(0, studied - 1);
       save();
       show(id);
-      say("Took back your last answer: the card is as it was before it.");
+      el.status.textContent = "Took back your last answer. " + el.status.textContent;
       if (focused) { el.reveal.focus(); }
     }
 
