@@ -111,6 +111,8 @@ def test_sync_applies_every_edit_keeping_reviews(seeded: Path, capsys: Capture) 
         note["Front"], note["Back"] = f"my own card in {deck}", "kept"
         col.add_note(note, col.decks.id_for_name(deck) or 0)
         mine.append(note.id)
+    (toilette,) = col.find_notes('"Id:palace/toilette"')  # updated and moved by the sync
+    col.tags.bulk_add([toilette], "marked")
     before = {card_id: scheduling(col, card_id) for card_id in col.find_cards("")}
     theirs = f"({mine[0]}, {mine[1]})"
     other_notes = col.db.all(f"SELECT * FROM notes WHERE id IN {theirs}")
@@ -138,6 +140,7 @@ def test_sync_applies_every_edit_keeping_reviews(seeded: Path, capsys: Capture) 
         # the edits, the new locus
         (hallway,) = col.find_notes('"Id:palace/hallway"')
         assert "fit params to" in col.get_note(hallway)["Description"]
+        assert "marked" in col.get_note(toilette).tags  # the learner's tag stays
         (pantry,) = col.find_notes('"Id:palace/pantry"')
         assert col.get_note(pantry)["Concept"] == "Embedding"
         # every card of the palace in its room's subdeck now, no empty subdeck left
