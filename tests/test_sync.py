@@ -418,3 +418,26 @@ def test_non_latin_room_names(
     finally:
         col.close()
     assert run(capsys, "sync", "--collection", str(path))[1].startswith("palace: nothing")
+
+
+def test_sync_and_import_are_interchangeable(seeded: Path, tmp_path: Path, capsys: Capture) -> None:
+    # the collection that imported the deck: in step with the notes
+    assert run(capsys, "sync", "--collection", str(seeded))[1].startswith("palace: nothing")
+    # a collection kept only by sync, then given the same deck by import: nothing new
+    fresh = tmp_path / "fresh" / "collection.anki2"
+    fresh.parent.mkdir()
+    Collection(str(fresh)).close()
+    code, out, _ = run(capsys, "sync", "--collection", str(fresh))
+    assert (code, out.splitlines()[0]) == (0, "palace: 35 added, 0 updated, 0 moved, 0 removed")
+    col = Collection(str(fresh))
+    try:
+        deck = str(tmp_path / "palace.apkg")
+        request = ImportAnkiPackageRequest(package_path=deck, options=DEFAULT_OPTIONS)
+        # matched note by note (updated or not, as the deck's times say), none added
+        found = counts(col.import_anki_package(request).log)
+        assert set(found) <= {"updated", "duplicate"} and sum(found.values()) == 35
+        assert len(col.find_notes("")) == 35
+        assert len(col.find_cards("")) == 105
+    finally:
+        col.close()
+    assert run(capsys, "sync", "--collection", str(fresh))[1].startswith("palace: nothing")

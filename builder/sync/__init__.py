@@ -50,7 +50,7 @@ def run_command(args: argparse.Namespace, reporter: Reporter) -> int:
 
     config = load_config()
     try:
-        lines = run_sync(
+        warnings, lines = run_sync(
             args.sources,
             config,
             profile=args.profile,
@@ -62,6 +62,7 @@ def run_command(args: argparse.Namespace, reporter: Reporter) -> int:
     except NotesError as error:
         reporter.diagnostics(error.diagnostics)
         raise
+    reporter.diagnostics(warnings)
     for line in lines:
         reporter.say(line)
     return 0

@@ -78,7 +78,9 @@ def read_held(col: Collection) -> Held:
     decks = {int(d.id): d.name for d in col.decks.all_names_and_ids()}
     by_name = {norm(name): did for did, name in decks.items()}
     parents = {
-        did: by_name[norm(name.rsplit("::", 1)[0])] for did, name in decks.items() if "::" in name
+        did: parent
+        for did, name in decks.items()
+        if "::" in name and (parent := by_name.get(norm(name.rsplit("::", 1)[0]))) is not None
     }
     cards_in: Counter[int] = Counter()
     for did, odid, count in db.all("SELECT did, odid, count() FROM cards GROUP BY did, odid"):

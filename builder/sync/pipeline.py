@@ -11,6 +11,7 @@ from builder.config import Config
 from builder.deck import build_time
 from builder.deck.media import media_names
 from builder.deck.notes import layout, room_notes
+from builder.errors import Diagnostic
 from builder.sync.plan import PalacePlan
 
 
@@ -25,6 +26,7 @@ class SyncOutcome:
     delete: bool
     backup: Path | None
     seconds: float
+    diagnostics: tuple[Diagnostic, ...] = ()  # the notes' warnings
 
     @property
     def changes(self) -> bool:
@@ -82,4 +84,6 @@ def sync(
                 col, lambda: apply_plans(col, plans, held, now, delete, note_type, rendering)
             )
     seconds = time.perf_counter() - started
-    return SyncOutcome(collection, plans, note_type, dry_run, delete, made, seconds)
+    return SyncOutcome(
+        collection, plans, note_type, dry_run, delete, made, seconds, notes.diagnostics
+    )

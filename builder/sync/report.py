@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from builder.config import Config
 from builder.deck.model import FIELDS, MODEL_NAME
+from builder.errors import Diagnostic
 from builder.sync import REMOVED_TAG
 from builder.sync.pipeline import SyncOutcome, sync
 from builder.sync.plan import PalacePlan
@@ -29,11 +30,11 @@ def run_sync(
     dry_run: bool,
     delete: bool,
     strict: bool,
-) -> list[str]:
-    """Sync and return the lines to print."""
+) -> tuple[tuple[Diagnostic, ...], list[str]]:
+    """Sync; return the notes' warnings and the lines to print."""
     path = collection_path(profile, collection)
     outcome = sync(sources, config, path, dry_run=dry_run, delete=delete, strict=strict)
-    return report(outcome)
+    return outcome.diagnostics, report(outcome)
 
 
 def report(outcome: SyncOutcome) -> list[str]:

@@ -39,6 +39,10 @@ def collection_path(profile: str | None, collection: str | None) -> Path:
             raise UsageError(f"{path.as_posix()}: no Anki collection there (a collection.anki2)")
         return path
     assert profile is not None
+    if not profile.strip() or Path(profile).name != profile or profile in (".", ".."):
+        raise UsageError(
+            f"--profile '{profile}': give the name of an Anki profile, as Anki shows it"
+        )
     base = anki_base()
     path = base / profile / COLLECTION_FILE
     if not path.is_file():
