@@ -185,6 +185,10 @@ def test_sync_applies_every_edit_keeping_reviews(seeded: Path, capsys: Capture) 
 
 
 def test_delete_removed_deletes_the_removed_locus(seeded: Path, capsys: Capture) -> None:
+    col = Collection(str(seeded))
+    assert col.db is not None
+    schema = col.db.scalar("SELECT scm FROM col")
+    col.close()
     edit_notes(seeded.parent.parent)
     code, out, _ = run(capsys, "sync", "--collection", str(seeded), "--delete-removed")
     assert code == 0
@@ -193,6 +197,7 @@ def test_delete_removed_deletes_the_removed_locus(seeded: Path, capsys: Capture)
     try:
         assert col.find_notes('"Id:palace/couch"') == []
         assert len(col.find_notes('"Id:palace/*"')) == 35  # 30 loci + 5 steps, one in, one out
+        assert col.db is not None and col.db.scalar("SELECT scm FROM col") == schema
     finally:
         col.close()
     code, out, _ = run(capsys, "sync", "--collection", str(seeded), "--delete-removed")
@@ -441,3 +446,18 @@ def test_sync_and_import_are_interchangeable(seeded: Path, tmp_path: Path, capsy
     finally:
         col.close()
     assert run(capsys, "sync", "--collection", str(fresh))[1].startswith("palace: nothing")
+
+
+def test_refused_when_the_note_type_was_given_other_fields(seeded: Path, capsys: Capture) -> None:
+    col = Collection(str(seeded))
+    model = col.models.by_name("Palace locus")
+    assert model is not None
+    col.models.add_field(model, col.models.new_field("My notes"))
+    col.models.update_dict(model)
+    col.close()
+    edit_notes(seeded.parent.parent)
+    before = digest(seeded)
+    code, out, err = run(capsys, "sync", "--collection", str(seeded))
+    assert (code, out) == (1, "")
+    assert err.startswith("palace: error: the note type 'Palace locus' in the collection has other")
+    assert digest(seeded) == before

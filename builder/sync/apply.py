@@ -83,8 +83,11 @@ def apply_plans(
             col.remove_cards_and_orphaned_notes([_card(i) for i in plan.retired])
         elif plan.retired:
             col.sched.suspend_cards([_card(i) for i in plan.retired])
-        if plan.empty_decks:
-            col.decks.remove([_deck(did) for did, _ in plan.empty_decks])
+        # as planned, and checked again: removing a deck removes its cards and subdecks too
+        empty = [_deck(did) for did, _ in plan.empty_decks]
+        empty = [did for did in empty if not col.decks.card_count(did, include_subdecks=True)]
+        if empty:
+            col.decks.remove(empty)
 
 
 def _update_note_type(col: Collection) -> None:

@@ -42,7 +42,7 @@ def opened(path: Path) -> Iterator[Collection]:
     Anki has it open, when it is newer than this engine, or when it cannot be read."""
     version = require_engine()
     from anki.collection import Collection
-    from anki.errors import DBError
+    from anki.errors import BackendError, DBError
 
     shown = path.as_posix()
     try:
@@ -67,6 +67,8 @@ def opened(path: Path) -> Iterator[Collection]:
         raise PalaceError(f"{shown}: cannot open the collection ({text})") from None
     try:
         yield col
+    except BackendError as error:  # its transaction is rolled back: the collection is as it was
+        raise PalaceError(f"{shown}: the Anki engine stopped the sync: {error}") from None
     finally:
         col.close()
 

@@ -120,11 +120,11 @@ def plan_palace(layout: Layout, notes: list[DeckNote], held: Held, delete: bool)
                 leaving[card.home] += 1
                 homes.setdefault(card.home, set()).add(_room_of(old))
     if delete:  # retired cards deleted leave their decks too
-        retired = set(plan.retired)
+        retired = set(plan.retired).difference(*(ids for _, ids, _ in plan.moved))
         for note in notes:
             old = held.notes.get(note.guid)
             for card in old.cards if old else ():
-                if card.id in retired and not any(card.id in ids for _, ids, _ in plan.moved):
+                if card.id in retired:
                     leaving[card.home] += 1
     plan.empty_decks = _emptied(held, leaving, homes, deck_names.values())
     return plan
