@@ -248,7 +248,7 @@ def test_steps_on_a_room_page_name_their_sequence_and_place_in_it(seed: dict[str
     room = page(seed, "ml-palace/view-from-the-window/index.html")
     (steps,) = [e for e in room.iter("ol") if e.get("class") == "steps"]
     assert steps.get("aria-label") == "Core training step: 5 steps"
-    shown = [dom.text(e) for e in dom.by_class(steps, "span", "step-of")]
+    shown = [" ".join((e.text or "").split()) for e in dom.by_class(steps, "span", "step-of")]
     assert shown == [f"Core training step · step {k} of 5" for k in range(1, 6)]
 
 

@@ -32,8 +32,10 @@ def room_item(room: RoomFacts, page: str) -> bytes:
     ).encode()
 
 
+# A table as wide as its longest words: on a narrow screen it scrolls sideways in its box rather
+# than break a word (or a piece of code) in the middle; its links keep the box reachable by Tab.
 _TABLE_HEAD = (
-    '<table class="cheat">\n<thead><tr><th scope="col" class="num">#</th>'
+    '<div class="cheat-box">\n<table class="cheat">\n<thead><tr><th scope="col" class="num">#</th>'
     '<th scope="col">Locus</th><th scope="col">Concept</th></tr></thead>\n<tbody>\n'
 )
 
@@ -56,5 +58,5 @@ def walk_table(view: RoomView, links: dict[str, str]) -> bytes:
                 f'{links[step.id]}">{link_text(step.place)}</a></td>'
                 f"<td>{markdown(step.concept)}</td></tr>\n"
             )
-    add("</tbody>\n</table>\n")
+    add("</tbody>\n</table>\n</div>\n")
     return "".join(rows).encode()
