@@ -301,7 +301,6 @@ var PalaceWalk = (function () {
     // walk's again, not the control's. Controls reached with the keyboard keep their own keys
     // (arrows choose a direction, Space presses a button), as everywhere else.
     app.addEventListener("pointerdown", function () { pointer = true; }, true);
-    document.addEventListener("keydown", function () { pointer = false; }, true);
     app.addEventListener("click", function (event) {
       var control = event.target.closest && event.target.closest("button, input, label, summary");
       if (pointer && control && !control.closest("select")) {
@@ -310,11 +309,16 @@ var PalaceWalk = (function () {
     });
 
     document.addEventListener("keydown", function (event) {
+      var clicked = pointer;
+      pointer = false;
       var press = palaceShortcut(event);
       if (!press) { return; }
-      var key = press.key, typing = press.typing, pressing = press.pressing;
-      if (event.target === el.scope && pointer) { typing = pressing = false; } // chosen by a click
-      var arrows = press.arrows && !(event.target === el.scope && pointer);
+      var key = press.key, typing = press.typing, pressing = press.pressing, arrows = press.arrows;
+      if (clicked && event.target === el.scope) {
+        // a room chosen with a click (or the list opened and left as it was): the walk's keys
+        el.card.focus({ preventScroll: true });
+        typing = pressing = arrows = false;
+      }
       if (key === "ArrowRight" && !arrows) { move(position + 1); } else if (key === "ArrowLeft" && !arrows) {
         move(position - 1);
       } else if (key === "Home" && !typing) { move(0); } else if (key === "End" && !typing) {
