@@ -25,7 +25,7 @@ from builder.notes.load import load_notes
 
 LOCI = 5000
 ROOM = 25  # loci per room
-DELAYS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.9)  # seconds after the backup appears
+DELAYS = (0.0, 0.03, 0.06, 0.1, 0.15, 0.2, 0.25, 0.3, 0.6, 0.9)  # seconds after the backup
 State = tuple[dict[str, tuple[str, str]], dict[tuple[str, int], tuple[str, int]]]
 
 

@@ -2,9 +2,10 @@
 `engine.in_one_transaction`):
 
 1. update the note type's templates and CSS in place when they changed (`update_dict`),
-   then import the deck as `palace build` renders it, left with the added and updated notes,
-   with Anki's default "update if newer" (each updated note gets a newer `mod` than the
-   collection's); a collection without the note type gets it from the deck;
+   then import the deck as `palace build` renders it, left with the added and updated notes
+   (`packages`, made before the transaction begins), with Anki's default "update if newer"
+   (each updated note gets a newer `mod` than the collection's); a collection without the
+   note type gets it from the deck;
 2. give updated notes back the learner's own tags (an import replaces a note's tags), and
    unsuspend the cards of loci that came back;
 3. move cards to their room's deck (`set_deck`);
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from contextlib import closing
@@ -45,23 +45,42 @@ class Rendering(NamedTuple):
     prefix: str
 
 
+def packages(
+    plans: Sequence[PalacePlan], held: Held, now: int, rendering: Rendering, folder: Path
+) -> dict[str, Path]:
+    """Palace id → the package of its added and updated notes, written into `folder`."""
+    made = {}
+    for plan in plans:
+        if plan.added or plan.updated:
+            kinds, prefix = rendering
+            palaces = (plan.layout.palace,)
+            deck = render_decks(palaces, None, kinds=kinds, now=now, deck_prefix=prefix)
+            (data,) = deck.files.values()
+            package = folder / f"{plan.palace_id}.apkg"
+            package.write_bytes(data)
+            _only_the_changes(package, plan, held, now)
+            made[plan.palace_id] = package
+    return made
+
+
 def apply_plans(
     col: Collection,
     plans: Sequence[PalacePlan],
-    held: Held,
-    now: int,
+    packages: dict[str, Path],
     delete: bool,
     note_type_change: str | None,
-    rendering: Rendering,
 ) -> None:
     """Change the collection as the plans say (call it inside one transaction)."""
     if note_type_change == "updated":
         _update_note_type(col)
     for plan in plans:
-        if plan.added or plan.updated:
-            _import(col, plan, held, now, rendering)
+        if plan.palace_id in packages:
+            _import(col, plan, packages[plan.palace_id])
+        learner_tags: dict[str, list[NoteId]] = {}
         for note_id, tags in plan.learner_tags.items():
-            col.tags.bulk_add([_note(note_id)], tags)
+            learner_tags.setdefault(tags, []).append(_note(note_id))
+        for tags, note_ids in learner_tags.items():
+            col.tags.bulk_add(note_ids, tags)
         if plan.returned:
             col.sched.unsuspend_cards([_card(i) for i in plan.returned])
         targets: dict[str, list[CardId]] = {}
@@ -102,7 +121,7 @@ def _update_note_type(col: Collection) -> None:
     col.models.update_dict(model)
 
 
-def _import(col: Collection, plan: PalacePlan, held: Held, now: int, rendering: Rendering) -> None:
+def _import(col: Collection, plan: PalacePlan, package: Path) -> None:
     """Import the plan's added and updated notes; check that the engine did just that."""
     from anki.import_export_pb2 import (
         IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
@@ -110,9 +129,6 @@ def _import(col: Collection, plan: PalacePlan, held: Held, now: int, rendering: 
         ImportAnkiPackageRequest,
     )
 
-    kinds, prefix = rendering
-    deck = render_decks((plan.layout.palace,), None, kinds=kinds, now=now, deck_prefix=prefix)
-    (data,) = deck.files.values()
     options = ImportAnkiPackageOptions(
         merge_notetypes=False,
         update_notes=IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER,
@@ -120,12 +136,8 @@ def _import(col: Collection, plan: PalacePlan, held: Held, now: int, rendering: 
         with_scheduling=False,
         with_deck_configs=False,
     )
-    with tempfile.TemporaryDirectory(prefix="palace-sync-") as folder:
-        package = Path(folder) / f"{plan.palace_id}.apkg"
-        package.write_bytes(data)
-        _only_the_changes(package, plan, held, now)
-        request = ImportAnkiPackageRequest(package_path=str(package), options=options)
-        log = col.import_anki_package(request).log
+    request = ImportAnkiPackageRequest(package_path=str(package), options=options)
+    log = col.import_anki_package(request).log
     if (len(log.new), len(log.updated)) != (len(plan.added), len(plan.updated)):
         raise PalaceError(
             f"{plan.palace_id}: the engine added {len(log.new)} and updated {len(log.updated)} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ def sync(
             (rooms, [n for slot in rooms.rooms for n in room_notes(rooms, slot, names)])
         )
     # 3. open, 4. plan
-    from builder.sync.apply import Rendering, apply_plans
+    from builder.sync.apply import Rendering, apply_plans, packages
     from builder.sync.held import read_held
     from builder.sync.plan import check_note_type, plan_palace
 
@@ -76,13 +77,13 @@ def sync(
         outcome = SyncOutcome(collection, plans, note_type, dry_run, delete, None, 0.0)
         made = None
         if outcome.changes and not dry_run:
-            # 5. back up, 6. apply
-            made = backup(col)
-            now = build_time()
-            rendering = Rendering(kinds, config.deck_prefix)
-            in_one_transaction(
-                col, lambda: apply_plans(col, plans, held, now, delete, note_type, rendering)
-            )
+            # 5. back up, with the packages to import made first: a short transaction
+            with tempfile.TemporaryDirectory(prefix="palace-sync-") as folder:
+                rendering = Rendering(kinds, config.deck_prefix)
+                ready = packages(plans, held, build_time(), rendering, Path(folder))
+                made = backup(col)
+                # 6. apply
+                in_one_transaction(col, lambda: apply_plans(col, plans, ready, delete, note_type))
     seconds = time.perf_counter() - started
     return SyncOutcome(
         collection, plans, note_type, dry_run, delete, made, seconds, notes.diagnostics
