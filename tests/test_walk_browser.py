@@ -109,9 +109,16 @@ CONTROLS = {
     "Previous": lambda page: page.locator("[data-previous]").click(),
     "reveal": lambda page: page.locator("[data-reveal]").click(),
     "card": lambda page: page.locator("[data-place]").click(),
+    "theme": lambda page: page.get_by_role("button", name="Dark theme").click(),
+    "New random start": lambda page: click_shuffle(page),
     "room list": lambda page: click_select(page, "kitchen"),
     "room list, left as it was": lambda page: click_select(page, None),
 }
+
+
+def click_shuffle(page: Page) -> None:
+    page.locator("[data-mode][value=random]").check()
+    page.get_by_role("button", name="New random start").click()
 
 
 def click_select(page: Page, room: str | None) -> None:
@@ -161,6 +168,22 @@ def press_the_hinted_keys(page: Page, base: str, control: str) -> None:
     assert page.locator("[data-mode][value=random]").is_checked(), "R: a random start"
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "_search", "/ searches"
+
+
+def test_slash_searches_after_a_click_on_every_other_page(page: Page, base: str) -> None:
+    for path in (
+        "index.html",
+        "ml-palace/index.html",
+        "ml-palace/map.html",
+        "ml-palace/kitchen/index.html",
+        "ml-palace/glossary.html",
+    ):
+        page.goto(base + path)
+        page.get_by_role("button", name="Dark theme").click()
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "_search", path
+        page.keyboard.type("stove")
+        assert page.get_by_role("combobox").input_value() == "stove", "typed into the box"
 
 
 def test_radio_buttons_reached_by_tab_keep_their_arrow_keys(page: Page, base: str) -> None:
