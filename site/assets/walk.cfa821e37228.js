@@ -262,9 +262,11 @@ var PalaceWalk = (function () {
       el.answer.hidden = false;
       el.reveal.hidden = true;
       el.next.classList.remove("secondary");
-      if (position === order.length - 1) { showEnd(); }
+      var last = position === order.length - 1;
+      if (last) { showEnd(); }
       uncover();
-      el.status.textContent = el.answer.textContent.replace(/\s+/g, " ").trim();
+      el.status.textContent = el.answer.textContent.replace(/\s+/g, " ").trim() +
+        (last ? ". The end of the walk." : "");
       keepFocus();
     }
 
@@ -297,13 +299,14 @@ var PalaceWalk = (function () {
     }
 
     // The keys do what the hints say whatever was clicked last: a control used with the mouse
-    // (or a finger) hands the focus back to the card, so that Space, the arrows and R are the
-    // walk's again, not the control's. Controls reached with the keyboard keep their own keys
-    // (arrows choose a direction, Space presses a button), as everywhere else.
-    app.addEventListener("pointerdown", function () { pointer = true; }, true);
-    app.addEventListener("click", function (event) {
+    // (or a finger) anywhere on the page hands the focus back to the card, so that Space, the
+    // arrows and R are the walk's again, not the control's. Controls reached with the keyboard
+    // keep their own keys (arrows choose a direction, Space presses a button), as everywhere.
+    document.addEventListener("pointerdown", function () { pointer = true; }, true);
+    document.addEventListener("click", function (event) {
+      // any control of the page (the theme's too), but the search box, which is typed into
       var control = event.target.closest && event.target.closest("button, input, label, summary");
-      if (pointer && control && !control.closest("select")) {
+      if (pointer && control && !control.closest("[data-search]")) {
         el.card.focus({ preventScroll: true });
       }
     });
