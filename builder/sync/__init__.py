@@ -45,7 +45,7 @@ def add_command(command: Callable[[str, str, str], argparse.ArgumentParser]) -> 
 def run_command(args: argparse.Namespace, reporter: Reporter) -> int:
     """`palace sync`: sync, then say what changed."""
     from builder.config import load_config
-    from builder.errors import NotesError
+    from builder.errors import NotesError, visible
     from builder.sync.report import run_sync
 
     config = load_config()
@@ -64,5 +64,5 @@ def run_command(args: argparse.Namespace, reporter: Reporter) -> int:
         raise
     reporter.diagnostics(warnings)
     for line in lines:
-        reporter.say(line)
+        reporter.say(visible(line))  # names from the notes: no escape sequence reaches a terminal
     return 0

@@ -42,8 +42,9 @@ class PalacePlan:
     empty_decks: list[tuple[int, str]] = field(default_factory=list)  # deepest first
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.updated or self.moved or self.removed or self.retired
-                    or self.returned or self.empty_decks)  # fmt: skip
+        """Does the plan change anything?"""
+        changes = (self.added, self.updated, self.moved, self.removed, self.returned)
+        return any(changes) or bool(self.retired or self.empty_decks)
 
 
 def check_note_type(held: Held) -> str | None:

@@ -46,8 +46,9 @@ def report(outcome: SyncOutcome) -> list[str]:
             f"nothing to change: {where} holds the palaces as the notes say",
         ]
     every = outcome.dry_run
-    lines = [f"dry run: {where} is unchanged; palace sync would make these changes:"] if every \
-        else []  # fmt: skip
+    lines = []
+    if every:
+        lines.append(f"dry run: {where} is unchanged; palace sync would make these changes:")
     for plan in outcome.plans:
         lines += palace_lines(plan, outcome.delete, every)
     if outcome.note_type:
@@ -80,9 +81,8 @@ def palace_lines(plan: PalacePlan, delete: bool, every: bool) -> list[str]:
         targets.setdefault(deck, []).append(note.ref.name)
     for deck, names in targets.items():
         named(f"moved to '{deck}'", names)
-    removed = (_place(note.flds) for note in plan.removed)
-    named("removed, deleted" if delete else f"removed, tagged {REMOVED_TAG}, cards suspended",
-          removed)  # fmt: skip
+    how = "deleted" if delete else f"tagged {REMOVED_TAG}, cards suspended"
+    named(f"removed, {how}", (_place(note.flds) for note in plan.removed))
     if plan.returned:
         lines.append(f"  back in the notes: {len(plan.returned)} cards unsuspended")
     if plan.retired:
