@@ -228,6 +228,16 @@ def test_without_settings_the_site_gets_its_defaults(make_project: ProjectMaker)
     assert not Path("site/sitemap.xml").exists()
 
 
+def test_new_cards_per_day_reaches_the_quiz(make_project: ProjectMaker) -> None:
+    make_project({"source/p.md": NOTES, "palace.toml": "new_cards_per_day = 7\n"})
+    assert main(["build", "-q"]) == 0
+    (data,) = Path("site/assets").glob("data-p.*.js")
+    assert '"new_per_day":7,' in data.read_text(encoding="utf-8")
+    Path("palace.toml").write_text("new_cards_per_day = 0\n", encoding="utf-8")
+    assert main(["build", "-q"]) == 0  # a changed setting: the data is written again
+    assert '"new_per_day":0,' in data.read_text(encoding="utf-8")
+
+
 def test_base_url_gives_the_site_a_sitemap(make_project: ProjectMaker) -> None:
     make_project({"source/p.md": NOTES, "palace.toml": 'base_url = "https://a.example/p"\n'})
     assert main(["build", "-q"]) == 0
