@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki.decks import DeckId
 from anki.import_export_pb2 import ImportAnkiPackageRequest
 from conftest import DEFAULT_OPTIONS, REPO, answer, counts, scheduling
 
@@ -461,3 +462,24 @@ def test_refused_when_the_note_type_was_given_other_fields(seeded: Path, capsys:
     assert (code, out) == (1, "")
     assert err.startswith("palace: error: the note type 'Palace locus' in the collection has other")
     assert digest(seeded) == before
+
+
+def test_cards_in_a_filtered_deck(seeded: Path, capsys: Capture) -> None:
+    col = Collection(str(seeded))
+    filtered = col.sched.get_or_create_filtered_deck(deck_id=DeckId(0))
+    filtered.name = "Cram"
+    del filtered.config.search_terms[:]
+    filtered.config.search_terms.add(search='"Id:palace/toilette" OR "Id:palace/stove"', limit=99)
+    col.sched.add_or_update_filtered_deck(filtered)
+    col.close()
+    edit_notes(seeded.parent.parent)  # Bathroom renamed: Toilette's home deck changes
+    assert run(capsys, "sync", "--collection", str(seeded))[0] == 0
+    col = Collection(str(seeded))
+    try:
+        decks = cards_by_stop(col)
+        assert decks["palace/toilette"] == {f"{TOP}::02 Washroom"}  # taken home, moved
+        assert decks["palace/stove"] == {"Cram"}  # its home is right: left where it is
+        assert f"{TOP}::02 Bathroom" not in deck_names(col).values()
+    finally:
+        col.close()
+    assert run(capsys, "sync", "--collection", str(seeded))[1].startswith("palace: nothing")
