@@ -11,6 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from conftest import DEFAULT_OPTIONS, REPO, answer, counts, scheduling
 from builder.cli import main
 from builder.deck import render_decks
 from builder.notes.load import load_notes
+from builder.sync.engine import INSTALL
 from builder.sync.where import anki_base
 
 SEED = (REPO / "source" / "ml-palace.md").read_text(encoding="utf-8")
@@ -305,6 +307,14 @@ def test_without_the_engine_it_says_how_to_install_it(tmp_path: Path) -> None:
         "palace: error: palace sync needs the Anki engine (the Python package 'anki'): "
         "pip install 'palace-loci[anki]'\n"
     )
+
+
+def test_the_engine_is_the_optional_extra_the_message_names() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == "palace-loci"
+    assert [d for d in project["optional-dependencies"]["anki"] if d.startswith("anki")]
+    assert "anki" not in " ".join(project["dependencies"])
+    assert INSTALL == "pip install 'palace-loci[anki]'"
 
 
 def test_other_commands_never_import_the_engine() -> None:
