@@ -375,7 +375,19 @@ def test_the_map_names_every_stop_as_text_at_360_px(browser: Browser, base: str)
         context.close()
 
 
-def test_search_marks_the_words_found(page: Page, base: str) -> None:
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360", "1280"])
+def test_search_marks_the_words_found(
+    browser: Browser, base: str, viewport: dict[str, int]
+) -> None:
+    context, page, watch = new_page(browser, viewport=viewport)
+    try:
+        search_and_look_at_the_marks(page, base)
+        assert watch.console == [] and watch.failed == []
+    finally:
+        context.close()
+
+
+def search_and_look_at_the_marks(page: Page, base: str) -> None:
     page.goto(base + "index.html")
     page.keyboard.press("/")
     page.keyboard.type("kuche")
