@@ -258,8 +258,9 @@ def test_dry_run_prints_the_plan_and_changes_nothing(seeded: Path, capsys: Captu
     assert not (seeded.parent / "backups").exists()
 
 
+@pytest.mark.parametrize("options", [[], ["--dry-run"]], ids=["sync", "dry-run"])
 def test_refused_while_another_process_has_the_collection_open(
-    seeded: Path, capsys: Capture
+    seeded: Path, capsys: Capture, options: list[str]
 ) -> None:
     edit_notes(seeded.parent.parent)
     before = digest(seeded)
@@ -271,7 +272,7 @@ def test_refused_while_another_process_has_the_collection_open(
     ) as holder:  # fmt: skip
         try:
             assert holder.stdout is not None and holder.stdout.readline() == "open\n"
-            code, out, err = run(capsys, "sync", "--collection", str(seeded))
+            code, out, err = run(capsys, "sync", "--collection", str(seeded), *options)
         finally:
             holder.kill()
     assert (code, out) == (1, "")
@@ -279,6 +280,17 @@ def test_refused_while_another_process_has_the_collection_open(
         f"palace: error: {seeded.as_posix()}: Anki has this collection open (or is syncing its "
         "media): close Anki, then run palace sync again; nothing was changed\n"
     )
+    assert digest(seeded) == before
+
+
+def test_a_dry_run_leaves_a_collection_of_an_older_anki_as_it_is(
+    seeded: Path, capsys: Capture
+) -> None:
+    Collection(str(seeded)).close(downgrade=True)  # schema 11, as Anki before 2.1.50 keeps it
+    edit_notes(seeded.parent.parent)
+    before = digest(seeded)
+    code, out, _ = run(capsys, "sync", "--collection", str(seeded), "--dry-run")
+    assert (code, out.splitlines()[1]) == (0, "palace: 1 added, 13 updated, 3 moved, 1 removed")
     assert digest(seeded) == before
 
 

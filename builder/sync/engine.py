@@ -8,6 +8,9 @@ understands, and the next sync with AnkiWeb is an ordinary incremental one.
 from __future__ import annotations
 
 import contextlib
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,40 +40,68 @@ def require_engine() -> str:
 
 
 @contextlib.contextmanager
-def opened(path: Path) -> Iterator[Collection]:
-    """The collection at `path`, closed at the end. Raises PalaceError, with one line, when
-    Anki has it open, when it is newer than this engine, or when it cannot be read."""
+def opened(path: Path, *, copy: bool = False) -> Iterator[Collection]:
+    """The collection at `path`, closed at the end; `copy`: a private copy of it, for a dry
+    run (the engine upgrades a collection of an older Anki as it opens it). Raises PalaceError,
+    with one line, when Anki has it open, when it is newer than this engine, or when it cannot
+    be read."""
     version = require_engine()
     from anki.collection import Collection
     from anki.errors import BackendError, DBError
 
     shown = path.as_posix()
+    with tempfile.TemporaryDirectory(prefix="palace-sync-") as folder:
+        target = path
+        if copy:
+            _refuse_if_open(path)
+            target = Path(folder) / path.name
+            for suffix in ("", "-wal"):
+                if Path(f"{path}{suffix}").is_file():
+                    shutil.copyfile(f"{path}{suffix}", f"{target}{suffix}")
+        try:
+            col = Collection(str(target))
+        except DBError as error:
+            raise PalaceError(_cannot_open(shown, str(error), version)) from None
+        try:
+            yield col
+        except BackendError as error:  # its transaction is rolled back: nothing changed
+            raise PalaceError(f"{shown}: the Anki engine stopped the sync: {error}") from None
+        finally:
+            col.close()
+
+
+def _refuse_if_open(path: Path) -> None:
+    """Raise PalaceError when another process (Anki) has the collection open: it holds it
+    locked, so even reading it fails at once. Only read: the connection, the last to close,
+    takes away the write-ahead log files that reading a collection in WAL mode makes."""
     try:
-        col = Collection(str(path))
-    except DBError as error:
-        text = str(error)
-        if "already open" in text:
-            raise PalaceError(
-                f"{shown}: Anki has this collection open (or is syncing its media): close "
-                "Anki, then run palace sync again; nothing was changed"
-            ) from None
-        if "FileTooNew" in text:
-            raise PalaceError(
-                f"{shown}: made by a newer Anki than this engine (anki {version}) understands: "
-                "upgrade it with pip install -U anki; nothing was changed"
-            ) from None
-        if "FileTooOld" in text:
-            raise PalaceError(
-                f"{shown}: made by an Anki too old for this engine: open it once in a current "
-                "Anki; nothing was changed"
-            ) from None
-        raise PalaceError(f"{shown}: cannot open the collection ({text})") from None
-    try:
-        yield col
-    except BackendError as error:  # its transaction is rolled back: the collection is as it was
-        raise PalaceError(f"{shown}: the Anki engine stopped the sync: {error}") from None
-    finally:
-        col.close()
+        with contextlib.closing(sqlite3.connect(path, timeout=0)) as db:
+            db.execute("SELECT ver FROM col").fetchone()
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error):
+            raise PalaceError(_cannot_open(path.as_posix(), "already open", "")) from None
+    except sqlite3.DatabaseError:
+        pass  # not a collection: the engine says so
+
+
+def _cannot_open(shown: str, text: str, version: str) -> str:
+    """One line for a collection the engine cannot open (`text`: its error)."""
+    if "already open" in text:
+        return (
+            f"{shown}: Anki has this collection open (or is syncing its media): close Anki, "
+            "then run palace sync again; nothing was changed"
+        )
+    if "FileTooNew" in text:
+        return (
+            f"{shown}: made by a newer Anki than this engine (anki {version}) understands: "
+            "upgrade it with pip install -U anki; nothing was changed"
+        )
+    if "FileTooOld" in text:
+        return (
+            f"{shown}: made by an Anki too old for this engine: open it once in a current "
+            "Anki; nothing was changed"
+        )
+    return f"{shown}: cannot open the collection ({text})"
 
 
 def backup(col: Collection) -> Path | None:

@@ -68,7 +68,7 @@ def sync(
     from builder.sync.held import read_held
     from builder.sync.plan import check_note_type, plan_palace
 
-    with opened(collection) as col:
+    with opened(collection, copy=dry_run) as col:
         held = read_held(col)
         note_type = check_note_type(held)
         plans = tuple(
