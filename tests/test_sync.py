@@ -505,3 +505,19 @@ def test_cards_in_a_filtered_deck(seeded: Path, capsys: Capture) -> None:
     finally:
         col.close()
     assert run(capsys, "sync", "--collection", str(seeded))[1].startswith("palace: nothing")
+
+
+def test_a_new_title_moves_every_card_and_removes_the_old_palace_deck(
+    seeded: Path, capsys: Capture
+) -> None:
+    notes = seeded.parent.parent / "source" / "palace.md"
+    notes.write_text(SEED.replace(f"# {TOP}", "# ML palace"), encoding="utf-8")
+    code, out, _ = run(capsys, "sync", "--collection", str(seeded))
+    assert (code, out.splitlines()[0]) == (0, "palace: 0 added, 35 updated, 35 moved, 0 removed")
+    col = Collection(str(seeded))
+    try:
+        names = sorted(deck_names(col).values())
+        assert names[:3] == ["Default", "ML palace", "ML palace::01 Entrance and stairs"]
+        assert not [name for name in names if name.startswith(TOP)]
+    finally:
+        col.close()
