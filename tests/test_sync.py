@@ -286,7 +286,7 @@ def test_refused_while_another_process_has_the_collection_open(
 def test_a_dry_run_leaves_a_collection_of_an_older_anki_as_it_is(
     seeded: Path, capsys: Capture
 ) -> None:
-    Collection(str(seeded)).close(downgrade=True)  # schema 11, as Anki before 2.1.50 keeps it
+    Collection(str(seeded)).close(downgrade=True)  # schema 11, as older Ankis left it
     edit_notes(seeded.parent.parent)
     before = digest(seeded)
     code, out, _ = run(capsys, "sync", "--collection", str(seeded), "--dry-run")
