@@ -64,17 +64,15 @@ def read_held(col: Collection) -> Held:
         cards.setdefault(note_id, []).append(
             HeldCard(card_id, order, odid or did, queue == SUSPENDED)
         )
-    notes: dict[str, HeldNote] = {}
-    others: dict[str, int] = {}
-    for note_id, guid, mid, mod, flds, tags in db.all(
-        "SELECT id, guid, mid, mod, flds, tags FROM notes ORDER BY id"
-    ):
-        if mid == MODEL_ID:
-            notes[guid] = HeldNote(
-                note_id, guid, mod, flds, tuple(tags.split()), tuple(cards.get(note_id, ()))
-            )
-        else:
-            others[guid] = mid
+    notes = {
+        guid: HeldNote(note_id, guid, mod, flds, tuple(tags.split()), tuple(cards.get(note_id, ())))
+        for note_id, guid, mod, flds, tags in db.all(
+            "SELECT id, guid, mod, flds, tags FROM notes WHERE mid = ? ORDER BY id", MODEL_ID
+        )
+    }
+    others: dict[str, int] = {
+        guid: mid for guid, mid in db.all("SELECT guid, mid FROM notes WHERE mid != ?", MODEL_ID)
+    }
     decks = {int(d.id): d.name for d in col.decks.all_names_and_ids()}
     by_name = {norm(name): did for did, name in decks.items()}
     parents = {
