@@ -623,3 +623,42 @@ def test_a_killed_builds_folder_becomes_the_spare_and_is_said(tmp_path: Path) ->
     assert snapshot(out)["index.html"] == b"home 3" and not killed.exists()
     folders = [p.name for p in (tmp_path / cache.CACHE).iterdir() if p.is_dir()]
     assert folders == ["spare-site"]
+
+
+def test_a_file_written_as_a_stream_is_kept_only_when_its_bytes_changed(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_output(out, {"deck.apkg": b"deck", "index.html": b"home"})
+    os.utime(out / "deck.apkg", (1_000_000, 1_000_000))
+    with Output(out) as output:
+        with output.writing("deck.apkg") as stream:
+            stream.write(b"de")
+            stream.write(b"ck")  # the same bytes, written in pieces
+        with output.writing("decks/new.apkg") as stream:
+            stream.write(b"new")
+        output.put("index.html", b"home")
+        report = output.finish()
+    assert report.written == ("decks/new.apkg",)
+    assert report.unchanged == ("deck.apkg", "index.html")
+    assert (out / "deck.apkg").stat().st_mtime == 1_000_000
+    assert (out / "decks" / "new.apkg").read_bytes() == b"new"
+    with Output(out) as output:
+        with output.writing("deck.apkg") as stream:
+            stream.write(b"deck, changed")
+        report = output.finish()
+    assert report.written == ("deck.apkg",) and report.removed == ("decks/new.apkg", "index.html")
+    assert (out / "deck.apkg").read_bytes() == b"deck, changed"
+
+
+def test_a_stream_that_fails_names_the_output_file_and_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_output(out, {"deck.apkg": b"deck"})
+    before = (out / "deck.apkg").stat().st_ino
+    with (
+        pytest.raises(OutputError) as error,
+        Output(out) as output,
+        output.writing("deck.apkg"),
+    ):
+        raise OSError(28, "No space left on device")
+    assert str(error.value) == f"{out.as_posix()}/deck.apkg: cannot write: No space left on device"
+    assert (out / "deck.apkg").stat().st_ino == before
+    assert not cache.staging_folder(out.resolve()).exists()

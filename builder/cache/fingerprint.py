@@ -253,8 +253,7 @@ def library_files() -> list[Path]:
 
 def save(out: Path, fingerprint: Fingerprint) -> None:
     """Write the record atomically (a reader never sees half of it)."""
-    from builder.output import replace_file
-    from builder.output.cache import cache_folder
+    from builder.output.cache import cache_folder, replace_file
 
     data = json.dumps(
         {field.name: getattr(fingerprint, field.name) for field in dataclasses.fields(fingerprint)},

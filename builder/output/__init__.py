@@ -22,10 +22,11 @@ import errno
 import os
 import shutil
 import stat
-from collections.abc import Collection, Iterable, Mapping
-from contextlib import ExitStack
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from builder.errors import OutputError
 from builder.output import cache, guards, swap
@@ -34,7 +35,7 @@ from builder.output.staging import Link, Plan, staying
 __all__ = ["MANIFEST", "Output", "check_claimable", "check_output_folder", "previous_files"]
 
 from builder.output.cache import MANIFEST
-from builder.output.guards import check_claimable
+from builder.output.guards import check_claimable, check_output_folder, previous_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,44 +61,6 @@ class WriteReport:
         if self.stuck:
             text += f"; could not remove what an interrupted build left: {', '.join(self.stuck)}"
         return text
-
-
-def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
-    """Refuse an output folder that is a file, holds the notes, or lies inside them. What else
-    stops a build (a folder of someone's, one the swap could not replace) `Output` checks when
-    it takes the folder's lock, before anything is rendered."""
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out.as_posix()}: the output path is not a folder")
-    resolved = out.resolve()
-    for root in source_roots:
-        root_resolved = root.resolve()
-        if resolved == root_resolved or root_resolved.is_relative_to(resolved):
-            raise OutputError(
-                f"{out.as_posix()}: the output folder contains the notes in "
-                f"{root.as_posix()}; choose another folder (the build would "
-                "overwrite them)"
-            )
-        if resolved.is_relative_to(root_resolved):
-            raise OutputError(
-                f"{out.as_posix()}: the output folder is inside the notes folder "
-                f"{root.as_posix()}; choose a folder outside it"
-            )
-
-
-def previous_files(out: Path) -> set[str]:
-    """The files the previous build wrote into `out`, from its manifest."""
-    try:
-        text = (out / MANIFEST).read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):
-        return set()
-    except (OSError, UnicodeDecodeError) as error:
-        raise OutputError(f"{(out / MANIFEST).as_posix()}: cannot read: {error}") from error
-    return {line for line in text.splitlines() if line and _is_safe_relative(line)}
-
-
-def _is_safe_relative(name: str) -> bool:
-    parts = name.split("/")
-    return not name.startswith("/") and ".." not in parts and "" not in parts
 
 
 def write_output(
@@ -169,11 +132,7 @@ class Output:
         """Add the file `name` of the new output folder: a new file unless `out` holds the
         same bytes there already, which then stays as it is (bytes, modification time).
         Raises OutputError if `out` holds a file there that the build did not write."""
-        if name not in self._old and _is_file(self.target / name):
-            raise OutputError(
-                f"{cache.shown(self.target / name, self.out)}: cannot write: a file palace did "
-                "not write is in the way (palace never overwrites it: move it away)"
-            )
+        self._check_way(name)
         try:
             if _same_bytes(self.target / name, data):
                 self._plan.add(name, Link(str(self.target / name)))
@@ -182,6 +141,35 @@ class Output:
                 self._plan.place(self.staging, name, data)
                 self._written.append(name)
         except OSError as error:
+            raise self._failure(error) from error
+
+    @contextmanager
+    def writing(self, name: str) -> Iterator[BinaryIO]:
+        """`put` for a file written as a stream (a deck, too big to hold): the block writes
+        the file `name`, new in the staging folder; it is kept only if its bytes differ from
+        the output folder's file, which otherwise stays as it is."""
+        self._check_way(name)
+        target = self.target / name
+        try:
+            stream = self._plan.open(self.staging, name)
+        except OSError as error:
+            raise self._failure(error) from error
+        try:
+            with stream:
+                yield stream
+                stream.flush()
+                same = _same_stream(target, stream)
+            if same:  # the output folder's file stays
+                (self.staging / name).unlink()
+                self._plan.add(name, Link(str(target)))
+                self._unchanged.append(name)
+            else:
+                self._written.append(name)
+        except OSError as error:
+            if error.filename is None or cache.TEMP.fullmatch(Path(error.filename).name):
+                # a failed write() names no file, a temp file means nothing to the user: it is
+                # this file that cannot be written
+                error = OSError(error.errno, error.strerror, str(self.staging / name))
             raise self._failure(error) from error
 
     def finish(self, keep: Collection[str] = ()) -> WriteReport:
@@ -212,6 +200,14 @@ class Output:
             tuple(self._cleaned),
             tuple(self._stuck),
         )
+
+    def _check_way(self, name: str) -> None:
+        """OutputError if a file palace did not write is where it writes `name`."""
+        if name not in self._old and _is_file(self.target / name):
+            raise OutputError(
+                f"{cache.shown(self.target / name, self.out)}: cannot write: a file palace did "
+                "not write is in the way (palace never overwrites it: move it away)"
+            )
 
     def _failure(self, error: OSError) -> OutputError:
         failure = error
@@ -269,24 +265,22 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def replace_file(target: Path, *data: bytes) -> None:
-    """`write_atomically(target, data)`."""
-    write_atomically(target, data)
-
-
-def write_atomically(target: Path, data: Iterable[bytes]) -> None:
-    """Write `data` (its parts one after the other, made as they are written) to a temp file
-    beside `target`, then move it into place atomically; the temp file is gone whatever happens
-    (an error, Ctrl-C), except after `kill -9`: then, in `.palace-cache/`, the next build
-    removes it."""
-    import tempfile  # here: slow to import, and a build that writes nothing never needs it
-
-    handle, temp = tempfile.mkstemp(prefix=cache.temp_prefix(), suffix=".tmp", dir=target.parent)
+def _same_stream(path: Path, stream: BinaryIO) -> bool:
+    """Whether the file at `path` holds the bytes of `stream` (read from its start)."""
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.writelines(data)
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        other = path.open("rb")
+    except OSError:
+        return False
+    with other:
+        if os.fstat(other.fileno()).st_size != stream.seek(0, os.SEEK_END):
+            return False
+        stream.seek(0)
+        while True:
+            chunk = stream.read(_CHUNK)
+            if chunk != other.read(_CHUNK):
+                return False
+            if not chunk:
+                return True
+
+
+_CHUNK = 1 << 20

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 CACHE = ".palace-cache"  # in the project folder; ignores itself in git
@@ -123,3 +124,26 @@ def shown(path: str | Path, out: Path, staging: Path | None = None) -> str:
             text = (spelt / path.relative_to(base)).as_posix()
             return path.as_posix() if text == "." else text
     return path.as_posix()
+
+
+def replace_file(target: Path, *data: bytes) -> None:
+    """`write_atomically(target, data)`."""
+    write_atomically(target, data)
+
+
+def write_atomically(target: Path, data: Iterable[bytes]) -> None:
+    """Write `data` (its parts one after the other, made as they are written) to a temp file
+    beside `target`, then move it into place atomically; the temp file is gone whatever happens
+    (an error, Ctrl-C), except after `kill -9`: then, in `.palace-cache/`, the next build
+    removes it."""
+    import tempfile  # here: slow to import, and a build that writes nothing never needs it
+
+    handle, temp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.writelines(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

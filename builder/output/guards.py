@@ -1,6 +1,7 @@
-"""What stops a swap, checked before the build changes anything: a read-only file system, an
-unwritable folder, a file or folder locked with `chattr +i` (or `chflags` on BSD and macOS), and
-an output folder that is, or holds, a mount point.
+"""What stops a build, checked before it changes anything: an output folder that holds the notes
+or lies inside them, or holds someone's files; and what stops a swap: a read-only file system,
+an unwritable folder, a file or folder locked with `chattr +i` (or `chflags` on BSD and macOS),
+and an output folder that is, or holds, a mount point.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from builder.errors import OutputError
@@ -29,6 +31,44 @@ _CHFLAGS = hasattr(os.stat_result, "st_flags")  # BSD and macOS
 _LINUX = sys.platform.startswith("linux")
 
 _PEEK = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
+    """Refuse an output folder that is a file, holds the notes, or lies inside them. What else
+    stops a build (a folder of someone's, one the swap could not replace) `Output` checks when
+    it takes the folder's lock, before anything is rendered."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out.as_posix()}: the output path is not a folder")
+    resolved = out.resolve()
+    for root in source_roots:
+        root_resolved = root.resolve()
+        if resolved == root_resolved or root_resolved.is_relative_to(resolved):
+            raise OutputError(
+                f"{out.as_posix()}: the output folder contains the notes in "
+                f"{root.as_posix()}; choose another folder (the build would "
+                "overwrite them)"
+            )
+        if resolved.is_relative_to(root_resolved):
+            raise OutputError(
+                f"{out.as_posix()}: the output folder is inside the notes folder "
+                f"{root.as_posix()}; choose a folder outside it"
+            )
+
+
+def previous_files(out: Path) -> set[str]:
+    """The files the previous build wrote into `out`, from its manifest."""
+    try:
+        text = (out / MANIFEST).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return set()
+    except (OSError, UnicodeDecodeError) as error:
+        raise OutputError(f"{(out / MANIFEST).as_posix()}: cannot read: {error}") from error
+    return {line for line in text.splitlines() if line and _is_safe_relative(line)}
+
+
+def _is_safe_relative(name: str) -> bool:
+    parts = name.split("/")
+    return not name.startswith("/") and ".." not in parts and "" not in parts
 
 
 def check_replaceable(out: Path) -> None:

@@ -4,11 +4,11 @@ hold anything.
 `staying` reads what of the output folder stays as it is (the owner's files), `Plan` adds what
 the build rendered (`Plan.place` writes it into the staging folder at once) and kept, and
 `Plan.make` makes the staging folder hold exactly that: a new one, or the spare (`swap.py`),
-the folder the last build swapped out.
-The spare shares most of its files (inodes) with the output folder, so a file there is used
-only if it is the very file the output folder has; anything else is deleted, and new bytes
-always go into a new file. Whatever a killed build or a person left in the spare, the result
-is the same as in a new folder, and no file of the output folder is ever written into.
+the folder the last build swapped out. The spare shares most of its files (inodes) with the
+output folder, so a file there is used only if it is the very file the output folder has;
+anything else is deleted, and new bytes always go into a new file. Whatever a killed build or
+a person left in the spare, the result is as in a new folder, and no file of the output
+folder is ever written into.
 Each folder of the staging folder that the output folder has too gets that folder's mode
 (special bits included) and owner; one that holds nothing of the build's, also its times.
 """
@@ -21,6 +21,7 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from builder.output import guards, swap
 
@@ -41,7 +42,7 @@ PLACED = Placed()
 # name: a folder, a file that stays, new bytes, or new bytes already in place
 Folder = dict[str, "Folder | Link | bytes | Placed"]
 _OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+_NEW_FILE = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def staying(out: Path, skip: set[str], drop: set[str]) -> Folder:
@@ -114,26 +115,32 @@ class Plan:
         folder[base] = entry
 
     def place(self, staging: Path, name: str, data: bytes) -> None:
-        """Add a file and write it into `staging` now, so that the build need not hold it.
-        Whatever is in the way there (the spare may hold anything) is removed first, and the
-        bytes go into a new file."""
+        """Add a file and write it into `staging` now, so that the build need not hold it."""
+        stream = self.open(staging, name)
+        try:
+            with stream:
+                stream.write(data)
+        except OSError as error:  # a failed write() names no file: name it
+            raise OSError(error.errno, error.strerror, f"{staging}/{name}") from error
+
+    def open(self, staging: Path, name: str) -> BinaryIO:
+        """Add a file, opened new in `staging` to write and read (whatever is in the way there,
+        as the spare may hold anything, is removed first)."""
         self.add(name, PLACED)
         *parents, base = name.split("/")
         fd = self._folder(staging, parents)
-        where = f"{staging}/{name}"
         try:
             try:
                 handle = os.open(base, _NEW_FILE, 0o666, dir_fd=fd)
             except FileExistsError:
-                if _is_folder_at(fd, base):
+                if stat.S_ISDIR(os.stat(base, dir_fd=fd, follow_symlinks=False).st_mode):
                     shutil.rmtree(base, dir_fd=fd)
                 else:
                     os.unlink(base, dir_fd=fd)
                 handle = os.open(base, _NEW_FILE, 0o666, dir_fd=fd)
-            with open(handle, "wb") as stream:
-                stream.write(data)
-        except OSError as error:  # a failed write() names no file: name it
-            raise OSError(error.errno, error.strerror, where) from error
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, f"{staging}/{name}") from error
+        return open(handle, "w+b")
 
     def _folder(self, staging: Path, parents: list[str]) -> int:
         """The folder `parents` of `staging`, open; made if missing, in place of any file."""
@@ -260,10 +267,6 @@ def _make(fd: int, tree: Folder, path: str, new: bool, models: _Models, rel: str
     models.settle(fd, rel, path)
 
 
-def _is_folder_at(fd: int, name: str) -> bool:
-    return stat.S_ISDIR(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode)
-
-
 def _listing(fd: int) -> list[os.DirEntry[str]]:
     with os.scandir(fd) as entries:  # read whole: entries are deleted while going through
         return list(entries)
@@ -280,8 +283,7 @@ def _same_file(entry: os.DirEntry[str], link: Link) -> bool:
 
 def _new_file(fd: int, name: str, data: bytes, where: str) -> None:
     try:
-        handle = os.open(name, _NEW_FILE, 0o666, dir_fd=fd)
-        with open(handle, "wb") as stream:
+        with open(os.open(name, _NEW_FILE, 0o666, dir_fd=fd), "wb") as stream:
             stream.write(data)
     except OSError as error:  # a failed write() names no file: name it
         raise OSError(error.errno, error.strerror, where) from error
