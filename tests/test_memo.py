@@ -52,8 +52,14 @@ def test_a_table_makes_each_value_once_and_the_next_build_keeps_only_what_was_us
 
 
 def remembered(out: Path, stamp: str) -> dict[str, dict[Any, Any]]:
-    """Exactly what the next build finds in the memo."""
-    return memo.load(out, stamp)._old
+    """Exactly what the next build finds in the memo, every table read."""
+    old = memo.load(out, stamp)._old_file
+    if old is None:
+        return {}
+    try:
+        return {name: table for name in old.parts if (table := old.table(name))}
+    finally:
+        old.close()
 
 
 def saved(out: Path, stamp: str, tables: dict[str, dict[Any, Any]]) -> None:
@@ -82,12 +88,17 @@ def framed(*found: Any) -> bytes:
     return b"".join(len(d).to_bytes(8, "little") + d for d in map(marshal.dumps, found))
 
 
+def parts(tables: dict[str, dict[Any, Any]]) -> list[Any]:
+    """A table's name, then its entries, for each table."""
+    return [value for name, entries in tables.items() for value in (name, entries)]
+
+
 def test_the_file_is_marshal_dumps_of_a_header_and_tables_in_parts(tmp_path: Path) -> None:
     out = tmp_path / "site"
     saved(out, "code-1", TABLES)
     assert values(memo.memo_file(out).read_bytes()) == [
         {"format": memo.FORMAT, "stamp": "code-1"},
-        *TABLES.items(),
+        *parts(TABLES),
     ]
     assert remembered(out, "code-1") == TABLES
     assert memo.memo_file(out) == tmp_path / ".palace-cache" / "site.memo"
@@ -100,9 +111,9 @@ def test_another_stamp_or_format_remembers_nothing(tmp_path: Path) -> None:
     assert remembered(out, "code-2") == {}
     file = memo.memo_file(out)
     for other in (memo.FORMAT - 1, memo.FORMAT + 1, "3", None):
-        file.write_bytes(framed({"format": other, "stamp": "code-1"}, *TABLES.items()))
+        file.write_bytes(framed({"format": other, "stamp": "code-1"}, *parts(TABLES)))
         assert remembered(out, "code-1") == {}, other
-    file.write_bytes(framed({"format": memo.FORMAT, "stamp": "code-1"}, *TABLES.items()))
+    file.write_bytes(framed({"format": memo.FORMAT, "stamp": "code-1"}, *parts(TABLES)))
     assert remembered(out, "code-1") == TABLES
 
 
@@ -111,7 +122,8 @@ def test_a_big_table_is_saved_in_parts_and_read_back_whole(tmp_path: Path) -> No
     rows = {number: f"<li>{number}</li>" for number in range(memo.PART * 2 + 1)}
     saved(out, "code-1", {"rows": rows})
     found = values(memo.memo_file(out).read_bytes())
-    assert [len(part) for _, part in found[1:]] == [memo.PART, memo.PART, 1]
+    assert found[1::2] == ["rows"] * 3
+    assert [len(part) for part in found[2::2]] == [memo.PART, memo.PART, 1]
     assert remembered(out, "code-1") == {"rows": rows}
 
 
@@ -127,8 +139,9 @@ def test_a_big_table_is_saved_in_parts_and_read_back_whole(tmp_path: Path) -> No
         lambda data: framed(["format", 3]),  # marshal, but not a memo
         lambda data: marshal.dumps({"format": memo.FORMAT, "stamp": "code-1", "tables": {}}),
         lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, [1]),
-        lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, ("t", 1)),
-        lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, (1, {})),
+        lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, "t", 1),
+        lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, 1, {}),
+        lambda data: framed({"format": memo.FORMAT, "stamp": "code-1"}, "t"),
     ],
 )
 def test_a_file_that_cannot_be_read_is_discarded_whole(
@@ -176,6 +189,55 @@ def test_a_failed_save_leaves_the_previous_file_and_no_temporary_file(
         ".gitignore",
         "site.memo",
     ]
+
+
+def test_a_streamed_table_writes_its_parts_as_the_build_goes_and_keeps_none(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    rows: dict[Any, Any] = {number: f"<li>{number}</li>" for number in range(memo.PART * 2 + 1)}
+    saved(out, "code-1", {"rows": rows, "inline": {"*a*": "<em>a</em>"}})
+    build = memo.load(out, "code-1")
+    table = build.table("rows", streamed=True)
+    for number in range(memo.PART + 1):
+        assert table.get(number, lambda: "made") == rows[number]
+    assert len(table.entries()) == 1  # a part went into the next file already
+    assert len(table._old) == memo.PART  # and each old entry used is let go
+    (temp,) = (tmp_path / ".palace-cache").glob(".palace-*.tmp")
+    assert table.get(0, lambda: "made again") == "made again"  # asked again: made again
+    assert build.table("inline").get("*a*", lambda: "made") == "<em>a</em>"  # held
+    memo.save(out, build)
+    assert not temp.exists()
+    assert remembered(out, "code-1") == {
+        "rows": {**{n: rows[n] for n in range(1, memo.PART + 1)}, 0: "made again"},
+        "inline": {"*a*": "<em>a</em>"},
+    }
+
+
+def test_a_build_that_fails_leaves_the_memo_and_no_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    rows = {number: str(number) for number in range(memo.PART * 2)}
+    saved(out, "code-1", {"rows": rows})
+    build = memo.load(out, "code-1")
+    table = build.table("rows", streamed=True)
+    for number in range(memo.PART * 2):
+        table.get(number, lambda: "made")
+    build.close()  # what the build does when it fails
+    assert sorted(path.name for path in (tmp_path / ".palace-cache").iterdir()) == [
+        ".gitignore",
+        "site.memo",
+    ]
+    assert remembered(out, "code-1") == {"rows": rows}
+
+
+def test_without_a_file_a_streamed_table_holds_everything() -> None:
+    held = memo.Memo("stamp")
+    table = held.table("rows", streamed=True)
+    for number in range(memo.PART * 2):
+        table.get(number, lambda number=number: str(number))  # type: ignore[misc]
+    assert marshal.loads(held.dumps())["tables"]["rows"] == {
+        number: str(number) for number in range(memo.PART * 2)
+    }
 
 
 def test_reuse_keeps_only_files_with_the_same_key() -> None:

@@ -1,4 +1,5 @@
-"""The wheel carries the templates, styles and scripts the decks and the site are made from."""
+"""The wheel carries the templates, styles and scripts the decks and the site are made from;
+the decks, written as streams, have the bytes of decks held whole."""
 
 from __future__ import annotations
 
@@ -38,3 +39,52 @@ def test_wheel_contains_package_data(tmp_path: Path) -> None:
     assert len(expected) >= 20
     assert expected <= names, sorted(expected - names)
     assert "builder/cli.py" in names and "builder/deck/model.py" in names
+
+
+# -- the decks are written as streams: the same bytes as held whole ----------------------------
+
+
+def test_a_deck_written_into_a_file_has_the_bytes_of_one_made_in_memory(tmp_path: Path) -> None:
+    import contextlib
+    import io
+    from collections.abc import Iterator
+    from typing import IO
+
+    from conftest import REPO
+
+    from builder.deck import render_decks
+    from builder.deck.history import scratch_files
+    from builder.deck.package import zipped
+    from builder.notes.load import load_notes
+
+    palaces = load_notes([str(REPO / "source")]).palaces
+    written = tmp_path / "written"
+    written.mkdir()
+
+    @contextlib.contextmanager
+    def write(name: str) -> Iterator[IO[bytes]]:
+        with (written / name).open("w+b") as stream:
+            yield stream
+
+    held = render_decks(palaces, None, now=1_700_000_000)
+    streamed = render_decks(palaces, None, now=1_700_000_000, write=write, scratch=tmp_path)
+    assert streamed.files == {} and streamed.sizes == held.sizes
+    for name, data in held.files.items():
+        assert (written / name).read_bytes() == data
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            database = package.read("collection.anki2")
+        # the collection, deflated from a file in pieces, as `writestr` deflates it whole
+        with scratch_files(tmp_path) as scratch:
+            file = scratch.new()
+            file.write_bytes(database)
+            rezipped = io.BytesIO()
+            zipped(rezipped, file, ())
+        whole = io.BytesIO()
+        with zipfile.ZipFile(whole, "w") as other:
+            for entry, content in (("collection.anki2", database), ("media", b"{}")):
+                info = zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0))
+                info.create_system, info.external_attr = 3, 0o100644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                other.writestr(info, content, compresslevel=1)
+        assert rezipped.getvalue() == whole.getvalue()
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []  # no scratch left

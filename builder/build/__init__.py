@@ -28,6 +28,7 @@ from builder.collector import collector_paused
 from builder.config import Config, load_config
 from builder.errors import Diagnostic, NotesError, OutputError
 from builder.output import MANIFEST, Output, check_output_folder
+from builder.output.cache import cache_folder
 
 if TYPE_CHECKING:
     from builder.notes.load import Notes
@@ -90,22 +91,25 @@ def build_project(
         if progress:
             progress("reading notes", _STAGES["reading notes"])
         # what the last build rendered from the same inputs, kept for this one
-        remembered = memo.Memo(stamp) if full else memo.load(out, stamp)
+        remembered = memo.load(out, stamp, remembered=not full)
         reuse = memo.Reuse({} if full else fingerprint.intact_keys(previous, out, stamp))
-        # 1. read: every notes file into records
-        notes = load_notes(sources)
-        notes.require_ok(strict)
         try:
+            # 1. read: every notes file into records
+            notes = load_notes(sources)
+            notes.require_ok(strict)
             # 2.-3. render, write and swap
             report = _render_and_write(
                 notes, out, config, remembered, reuse, progress, started, force
             )
             break
-        except SavedDuringBuild as saved:
-            reasons.append(f"saved again during the build, so built again: {saved}")
+        except BaseException as error:
+            remembered.close()  # what it began to write for the next build goes
+            if not isinstance(error, SavedDuringBuild):
+                raise
+            reasons.append(f"saved again during the build, so built again: {error}")
             if attempt == ATTEMPTS:
                 raise OutputError(
-                    f"{saved}: saved again during each of {ATTEMPTS} builds; "
+                    f"{error}: saved again during each of {ATTEMPTS} builds; "
                     f"{out.as_posix()} is unchanged: build again once saving is done"
                 ) from None
     # 4. remember what was read and written
@@ -192,9 +196,9 @@ def _render_and_write(
             memo=remembered,
             reuse=reuse,
             owned=output.previous,
+            write=output.writing,
+            scratch=cache_folder(out),
         )
-        for name in sorted(decks.files):
-            output.put(name, decks.files.pop(name))
         stage("rendering site")
         for path, data in site_files(
             notes.palaces,

@@ -77,6 +77,7 @@ def serve(
             live.watch(stop, server)
     finally:
         server.stop()
+        keep_written(False)  # removes the collections kept for the next build
     reporter.say("stopped")
     return 0
 

@@ -13,11 +13,13 @@ if newer") applies exactly the edits, and an unchanged palace rebuilds byte for 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 from builder.deck.advice import advice
 from builder.deck.changes import Comparison, IdSource, PalaceChanges, model_mod
@@ -25,12 +27,23 @@ from builder.deck.history import (
     PreviousDeck,
     PreviousNote,
     keeping_written,
+    new_scratch_file,
+    patchable,
     read_previous,
     remember,
+    scratch_files,
 )
 from builder.deck.media import media_names
 from builder.deck.model import ALL_KINDS, Design, design, note_type
-from builder.deck.notes import Layout, LocusRef, MediaName, layout, room_notes, stop_refs
+from builder.deck.notes import (
+    DeckNote,
+    Layout,
+    LocusRef,
+    MediaName,
+    layout,
+    room_notes,
+    stop_refs,
+)
 from builder.deck.package import collection, patched, zipped
 from builder.notes.records import Palace
 
@@ -48,10 +61,14 @@ __all__ = [
 ]
 
 
+# Opens the file a deck is written into (`Output.writing`): a seekable stream.
+Writer = Callable[[str], AbstractContextManager[IO[bytes]]]
+
+
 class DeckOutput(NamedTuple):
     """The decks of a build: relative file name → bytes of each deck rendered (a deck kept as
-    the previous build wrote it is not among them), what changed per palace, and the size of
-    every deck, kept or not."""
+    the previous build wrote it is not among them; none when a `Writer` wrote them), what
+    changed per palace, and the size of every deck, kept or not."""
 
     files: dict[str, bytes]
     changes: tuple[PalaceChanges, ...]
@@ -84,6 +101,8 @@ def render_decks(
     memo: Memo | None = None,
     reuse: Reuse | None = None,
     owned: Collection[str] | None = None,
+    write: Writer | None = None,
+    scratch: Path | None = None,
 ) -> DeckOutput:
     """One `.apkg` per palace, `<palace id>.apkg`, plus the changes since the decks in
     `previous_dir` (the previous build's output folder; None or no deck there: a first build).
@@ -97,7 +116,8 @@ def render_decks(
     notes, kinds, prefix and note type are unchanged as the previous build wrote it, unread
     (see `builder/cache/memo.py`). `owned` names the files the previous build wrote (its
     manifest): a deck in `previous_dir` that is not among them is someone else's file, never
-    read.
+    read. `write` given, each deck is written into the file it opens instead of returned as
+    bytes; the collections are made in files in `scratch` (default: the system's temp folder).
     """
     unknown = kinds - ALL_KINDS
     if unknown:
@@ -116,6 +136,8 @@ def render_decks(
         memo=memo,
         reuse=reuse,
         owned=owned,
+        write=write,
+        scratch=scratch,
     )
 
 
@@ -130,8 +152,29 @@ def render(
     memo: Memo | None = None,
     reuse: Reuse | None = None,
     owned: Collection[str] | None = None,
+    write: Writer | None = None,
+    scratch: Path | None = None,
 ) -> DeckOutput:
     """`render_decks` with the card design given (tests use it to change templates and CSS)."""
+    from builder.output.cache import temp_prefix
+
+    with scratch_files(scratch, temp_prefix()):
+        return _render(palaces, previous_dir, kinds, now, cards, deck_prefix, memo, reuse, owned,
+                       write)  # fmt: skip
+
+
+def _render(
+    palaces: tuple[Palace, ...],
+    previous_dir: Path | None,
+    kinds: frozenset[str],
+    now: int,
+    cards: Design,
+    deck_prefix: str,
+    memo: Memo | None,
+    reuse: Reuse | None,
+    owned: Collection[str] | None,
+    write: Writer | None,
+) -> DeckOutput:
     ids = IdSource(now)
     names = media_names(memo)
     files: dict[str, bytes] = {}
@@ -153,11 +196,19 @@ def render(
             reuse.kept.discard(file)  # gone since the build began: render it after all
         ours = previous_dir is not None and (owned is None or file in owned)
         previous = read_previous(previous_dir / file if ours and previous_dir else None)
-        data, change = _render_palace(rooms, previous, cards, now, ids, names)
-        files[file] = data
-        sizes[file] = len(data)
+        with _bytes(files, file) if write is None else write(file) as stream:
+            change = _render_palace(rooms, previous, cards, now, ids, names, stream)
+            sizes[file] = stream.seek(0, io.SEEK_END)
         changes.append(change)
     return DeckOutput(files, tuple(changes), count, sizes)
+
+
+@contextmanager
+def _bytes(files: dict[str, bytes], file: str) -> Iterator[IO[bytes]]:
+    """A stream whose bytes become `files[file]`."""
+    with io.BytesIO() as stream:
+        yield stream
+        files[file] = stream.getvalue()
 
 
 def _kept_size(previous_dir: Path | None, file: str) -> int | None:
@@ -176,40 +227,52 @@ def _render_palace(
     now: int,
     ids: IdSource,
     names: MediaName,
-) -> tuple[bytes, PalaceChanges]:
-    """One palace's package, and what changed since the previous one."""
+    stream: IO[bytes],
+) -> PalaceChanges:
+    """One palace's package, written into `stream`, and what changed since the previous one."""
     old_notes = previous.notes if previous is not None else {}
     comparison = Comparison(now, ids.after(previous.max_note_id if previous else 0))
-    for slot in rooms.rooms:
-        comparison.compare(room_notes(rooms, slot, names), old_notes)
-    changes = comparison.changes(rooms.palace.id, old_notes)
-    if previous is not None:
-        said = advice(rooms.decks, previous.decks, comparison.placed, old_notes,
-                      rooms.palace.id, changes.removed)  # fmt: skip
-        changes = changes._replace(advice=said)
     previous_mod = previous.model_mod if previous is not None else None
     same_design = previous is not None and previous.model_checksum == design.checksum
     mod = model_mod(previous_mod, same_design, now)
     model = note_type(design)
     if same_design and previous is not None and previous.collection is not None:
-        stale = comparison.stale_ids(old_notes)
-        data = patched(previous.collection, model, rooms.decks, stale, comparison.rewritten)
-    else:
-        data = collection(model, mod, rooms.decks, comparison.placed)
-    package = zipped(data, rooms.media)
+        for slot in rooms.rooms:
+            comparison.compare(room_notes(rooms, slot, names), old_notes)
+        file = patchable(previous)
+        patched(file, model, rooms.decks, comparison.stale_ids(old_notes), comparison.rewritten)
+    else:  # written as the notes are compared, room by room
+        file = new_scratch_file()
+        collection(file, model, mod, rooms.decks, _compared(rooms, comparison, old_notes, names))
+    changes = comparison.changes(rooms.palace.id, old_notes)
+    if previous is not None:
+        said = advice(rooms.decks, previous.decks, comparison.placed, old_notes,
+                      rooms.palace.id, changes.removed)  # fmt: skip
+        changes = changes._replace(advice=said)
+    zipped(stream, file, rooms.media)
     if keeping_written():  # `palace serve`: the next build reads this deck from memory
-        remember(package, _holds(comparison, mod, design, data, rooms.decks))
-    return package, changes
+        remember(stream, _holds(comparison, mod, design, file, rooms.decks))
+    return changes
+
+
+def _compared(
+    rooms: Layout, comparison: Comparison, old_notes: dict[str, PreviousNote], names: MediaName
+) -> Iterator[tuple[DeckNote, int, int]]:
+    """Each note placed (note, id, mod), as the rooms are compared one by one."""
+    for slot in rooms.rooms:
+        start = len(comparison.placed)
+        comparison.compare(room_notes(rooms, slot, names), old_notes)
+        yield from comparison.placed[start:]
 
 
 def _holds(
     comparison: Comparison,
     mod: int,
     design: Design,
-    data: bytes,
+    file: Path,
     decks: tuple[tuple[int, str], ...],
 ) -> PreviousDeck:
-    """What the collection `data` just written holds, as `read_previous` would read it."""
+    """What the collection in `file` just written holds, as `read_previous` would read it."""
     placed = sorted(comparison.placed, key=lambda item: item[1])
     notes = {
         note.guid: PreviousNote(
@@ -218,4 +281,4 @@ def _holds(
         for note, note_id, note_mod in placed
     }
     last = placed[-1][1] if placed else 0
-    return PreviousDeck(notes, last, mod, design.checksum, data, dict(decks))
+    return PreviousDeck(notes, last, mod, design.checksum, file, dict(decks))

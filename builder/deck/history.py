@@ -3,22 +3,25 @@
 From `<previous_dir>/<palace id>.apkg` (a zip holding `collection.anki2`, a SQLite database) a
 rebuild takes, for our note type: each note's GUID, id, mod, fields, tags, deck and cards, the
 largest note id, the note type's mod and a checksum of its templates and CSS; and the
-collection's bytes, which a rebuild patches (see `package.patched`) when the deck holds only our
-notes. Nothing is ever written back to the file.
+collection itself, unzipped into a file of the build's (`Scratch`), which a rebuild patches (see
+`package.patched`) when the deck holds only our notes. Nothing is ever written back to the deck.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
 from pathlib import Path
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from builder.deck.model import MODEL_ID, checksum_of_model_json
 from builder.errors import PalaceError
@@ -42,8 +45,62 @@ class PreviousDeck(NamedTuple):
     max_note_id: int
     model_mod: int | None
     model_checksum: str | None
-    collection: bytes | None = None  # the database, when it holds nothing but our notes
+    collection: Path | None = None  # the database, when it holds nothing but our notes
     decks: Mapping[int, str] = MappingProxyType({})  # deck id → name (as Anki has them)
+
+
+class Scratch:
+    """Files of the build's own: the decks' collections, unzipped or being written. Each is a
+    temp file named by the process (`prefix`) in `folder`, so that what a killed build left
+    the next one removes; `close` removes them, but those `keep` hands over."""
+
+    def __init__(self, folder: Path | None = None, prefix: str = "palace-") -> None:
+        self.folder, self.prefix = folder, prefix
+        self._made: set[Path] = set()
+
+    def new(self) -> Path:
+        """A new empty file."""
+        handle, name = tempfile.mkstemp(prefix=self.prefix, suffix=".tmp", dir=self.folder)
+        os.close(handle)
+        path = Path(name)
+        self._made.add(path)
+        return path
+
+    def adopt(self, path: Path) -> None:
+        """Remove `path` with the others."""
+        self._made.add(path)
+
+    def keep(self, path: Path) -> None:
+        """`path` outlives the build (`palace serve` patches it the next time)."""
+        self._made.discard(path)
+
+    def close(self) -> None:
+        for path in self._made:
+            path.unlink(missing_ok=True)
+        self._made.clear()
+
+
+_scratch: Scratch | None = None
+
+
+@contextmanager
+def scratch_files(folder: Path | None = None, prefix: str = "palace-") -> Iterator[Scratch]:
+    """Within the block, the decks' files are made in `folder` (None: the system's temp
+    folder), and removed at its end."""
+    global _scratch
+    before, _scratch = _scratch, Scratch(folder, prefix)
+    try:
+        yield _scratch
+    finally:
+        _scratch.close()
+        _scratch = before
+
+
+def new_scratch_file() -> Path:
+    """A new empty file of the `scratch_files` block."""
+    if _scratch is None:
+        raise RuntimeError("new_scratch_file: outside a scratch_files block")
+    return _scratch.new()
 
 
 # What the decks this process wrote hold, by the digest of their bytes, once `keep_written` is
@@ -56,6 +113,8 @@ _KEEP = 8  # decks remembered: a few palaces
 def keep_written(keep: bool = True) -> None:
     """From now on (or, `keep` False, no longer), remember what each deck written holds."""
     global _WRITTEN
+    for deck in (_WRITTEN or {}).values():
+        _forget(deck)
     _WRITTEN = {} if keep else None
 
 
@@ -63,50 +122,90 @@ def keeping_written() -> bool:
     return _WRITTEN is not None
 
 
-def remember(package: bytes, deck: PreviousDeck) -> None:
+def remember(package: IO[bytes], deck: PreviousDeck) -> None:
     """What the package this process just wrote holds: the next build in this process that
-    finds the same bytes takes it from here instead of reading the file."""
+    finds the same bytes takes it from here instead of reading the file. Its collection file
+    is the next build's to patch."""
     if _WRITTEN is None:
         return
+    if deck.collection is not None and _scratch is not None:
+        _scratch.keep(deck.collection)
     _WRITTEN[_digest(package)] = deck
     while len(_WRITTEN) > _KEEP:
-        del _WRITTEN[next(iter(_WRITTEN))]
+        _forget(_WRITTEN.pop(next(iter(_WRITTEN))))
 
 
-def _digest(package: bytes) -> str:
-    return hashlib.sha256(package).hexdigest()
+def patchable(deck: PreviousDeck) -> Path:
+    """The collection file of `deck` for this build to patch in place: its own file, or a copy
+    when this process remembers the deck (a remembered deck never changes)."""
+    if deck.collection is None:
+        raise ValueError("the previous deck holds more than Palace's notes: not patchable")
+    if not any(known is deck for known in (_WRITTEN or {}).values()):
+        return deck.collection
+    copy = new_scratch_file()
+    shutil.copyfile(deck.collection, copy)
+    return copy
+
+
+def _forget(deck: PreviousDeck) -> None:
+    if deck.collection is not None:
+        deck.collection.unlink(missing_ok=True)
+
+
+def _digest(package: Path | IO[bytes]) -> str:
+    """SHA-256 of a package, a file or a stream (read from its start)."""
+    if isinstance(package, Path):
+        with package.open("rb") as stream:
+            return _digest(stream)
+    package.seek(0)
+    digest = hashlib.sha256()
+    while chunk := package.read(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def read_previous(path: Path | None) -> PreviousDeck | None:
     """The previous deck at `path`; None when there is none (a first build). Raises PalaceError
-    when it cannot be read."""
+    when it cannot be read. Its collection is unzipped into a file of the `scratch_files`
+    block (outside one, it is not kept: `collection` is None)."""
     if path is None:
         return None
     try:
-        package = path.read_bytes()
+        digest = _digest(path) if _WRITTEN else ""
     except (FileNotFoundError, IsADirectoryError):
         return None
     except OSError as error:
         raise unreadable(path, error) from error
-    known = _WRITTEN.get(_digest(package)) if _WRITTEN is not None else None
+    known = _WRITTEN.get(digest) if _WRITTEN else None
     if known is not None:
         return known
-    try:
-        with zipfile.ZipFile(io.BytesIO(package)) as opened:
-            collection = opened.read(COLLECTION)
-    except (zipfile.BadZipFile, KeyError, zlib.error, EOFError, OSError) as error:
-        raise unreadable(path, error) from error
-    db = sqlite3.connect(":memory:")
-    try:
-        db.deserialize(collection)
-        return _read(db, collection)
-    except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as error:
-        raise unreadable(path, error) from error
-    finally:
-        db.close()
+    with scratch_files() if _scratch is None else _kept(_scratch) as scratch:
+        file = scratch.new()
+        try:
+            with (
+                zipfile.ZipFile(path) as opened,
+                opened.open(COLLECTION) as packed,
+                file.open("wb") as unpacked,
+            ):
+                shutil.copyfileobj(packed, unpacked, 1 << 20)
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+        except (zipfile.BadZipFile, KeyError, zlib.error, EOFError, OSError) as error:
+            raise unreadable(path, error) from error
+        try:
+            with closing(sqlite3.connect(file)) as db:
+                deck = _read(db, file if scratch is _scratch else None)
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as error:
+            raise unreadable(path, error) from error
+        return deck
 
 
-def _read(db: sqlite3.Connection, data: bytes) -> PreviousDeck:
+@contextmanager
+def _kept(scratch: Scratch) -> Iterator[Scratch]:
+    yield scratch
+
+
+def _read(db: sqlite3.Connection, file: Path | None) -> PreviousDeck:
     (text,) = db.execute("SELECT models FROM col").fetchone()
     models = json.loads(text)
     model = models.get(str(MODEL_ID))
@@ -122,7 +221,7 @@ def _read(db: sqlite3.Connection, data: bytes) -> PreviousDeck:
         max_note_id,
         int(model["mod"]),
         checksum_of_model_json(model),
-        data if only_ours else None,
+        file if only_ours else None,
         _deck_names(db),
     )
 

@@ -1,10 +1,11 @@
 """The `.apkg`: the collection written by genanki, zipped with fixed entry times and order.
 
-genanki writes the collection (`Package.write_to_db`) into an in-memory SQLite database. Each
-note is a `PalaceNote`, which writes its own id and `mod` (and gives its cards the same `mod`
-and the ids `note id + ord`), so a note keeps both while it stays the same. The note type's
-`mod` is the timestamp the package is written with. The database's bytes, the media list and
-the pictures are zipped in a fixed order with a fixed date: the same notes give the same bytes.
+genanki writes the collection (`Package.write_to_db`) into an SQLite database in a file of the
+build's (`Scratch`), never whole in memory. Each note is a `PalaceNote`, which writes its own id
+and `mod` (and gives its cards the same `mod` and the ids `note id + ord`), so a note keeps both
+while it stays the same. The note type's `mod` is the timestamp the package is written with.
+The database file, the media list and the pictures are zipped, streamed, in a fixed order with
+a fixed date: the same notes give the same bytes.
 
 A rebuild whose note type is unchanged patches the previous collection instead (`patched`): the
 rows of changed and removed notes go, changed and new notes are written as above, the decks are
@@ -13,14 +14,18 @@ updated when they differ. An unchanged deck writes nothing, so it keeps its byte
 
 from __future__ import annotations
 
-import io
+import errno
 import itertools
 import json
+import os
+import shutil
 import sqlite3
+import sys
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import genanki
 
@@ -58,13 +63,15 @@ class PalaceNote(genanki.Note):  # type: ignore[misc]  # genanki has no types
 
 
 def collection(
+    path: Path,
     model: genanki.Model,
     model_mod: int,
     decks: Sequence[tuple[int, str]],
     notes: Iterable[tuple[DeckNote, int, int]],
-) -> bytes:
-    """The collection holding these notes (note, id, mod) in order, in decks (id, name): the
-    first deck (the palace's) holds the note type, each note goes to its room's deck.
+) -> None:
+    """Write a new collection into the empty file `path`, holding these notes (note, id, mod)
+    in order, in decks (id, name): the first deck (the palace's) holds the note type, each
+    note goes to its room's deck. `notes` may be made while they are written.
 
     genanki's `Deck.write_to_db` reads and rewrites the whole `decks` and `models` JSON for
     every deck, which grows with the square of the rooms; so the palace's deck is written by
@@ -73,31 +80,26 @@ def collection(
     top_id, top_name = decks[0]
     palace = genanki.Deck(top_id, top_name)
     palace.add_model(model)
-    db = sqlite3.connect(":memory:")
-    try:
+    with _opened(path) as db:
         cursor = db.cursor()
         # Every note and card brings its own id: the package's id generator is never used.
         genanki.Package([palace]).write_to_db(cursor, model_mod, itertools.count())
         _write_decks(cursor, decks)
         _write_notes(cursor, model, notes)
         db.commit()
-        return db.serialize()
-    finally:
-        db.close()
 
 
 def patched(
-    previous: bytes,
+    path: Path,
     model: genanki.Model,
     decks: Sequence[tuple[int, str]],
     stale_ids: Sequence[int],
     notes: Iterable[tuple[DeckNote, int, int]],
-) -> bytes:
-    """The previous collection without the notes `stale_ids` (and their cards), with these
-    notes (note, id, mod) written, in these decks. Its note type must be `model`'s design."""
-    db = sqlite3.connect(":memory:")
-    try:
-        db.deserialize(previous)
+) -> None:
+    """Patch the collection in the file `path`, in place: the notes `stale_ids` (and their
+    cards) go, these notes (note, id, mod) are written, in these decks. Its note type must be
+    `model`'s design."""
+    with _opened(path) as db:
         cursor = db.cursor()
         # Zeros over what is deleted: a removed locus' words must not stay in the published file.
         cursor.execute("PRAGMA secure_delete = ON")
@@ -109,9 +111,25 @@ def patched(
         _write_decks(cursor, decks)
         _write_notes(cursor, model, notes)
         db.commit()
-        return db.serialize()
-    finally:
-        db.close()
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[sqlite3.Connection]:
+    """The database in `path`, without a rollback journal: the file is the build's own, and
+    a build that fails throws it away."""
+    try:
+        with closing(sqlite3.connect(path)) as db:
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            yield db
+    except sqlite3.OperationalError as error:  # a full disk is the user's to fix: say so
+        number = _ERRNO.get(getattr(error, "sqlite_errorcode", 0) & 0xFF)
+        if number is None:
+            raise
+        raise OSError(number, os.strerror(number), str(path)) from error
+
+
+_ERRNO = {sqlite3.SQLITE_FULL: errno.ENOSPC, sqlite3.SQLITE_IOERR: errno.EIO}
 
 
 _BATCH = 500  # ids per DELETE: below SQLite's limit on parameters
@@ -136,29 +154,46 @@ def _write_notes(
         PalaceNote(model, note, note_id, mod).write_to_db(cursor, mod, note.deck, None)
 
 
-def zipped(collection: bytes, media: Iterable[tuple[str, Path]], level: int = LEVEL) -> bytes:
-    """The package: the collection, the media list (number → media name), and each picture
-    under its number."""
+def zipped(
+    stream: IO[bytes], collection: Path, media: Iterable[tuple[str, Path]], level: int = LEVEL
+) -> None:
+    """Write the package into `stream` (seekable): the collection in the file `collection`,
+    the media list (number → media name), and each picture under its number."""
     pictures = list(media)
     listing = {str(number): name for number, (name, _) in enumerate(pictures)}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
+    with zipfile.ZipFile(stream, "w") as package:
         _write(package, COLLECTION, collection, level)
         _write(package, "media", json.dumps(listing).encode("utf-8"), level)
         for number, (_, path) in enumerate(pictures):
             stored = path.suffix.lower() in COMPRESSED
             _write(package, str(number), path.read_bytes(), None if stored else level)
-    return buffer.getvalue()
 
 
-def _write(package: zipfile.ZipFile, name: str, data: bytes, level: int | None) -> None:
-    """One entry, with a fixed date and mode; `level` None: stored as it is."""
+def _write(package: zipfile.ZipFile, name: str, data: bytes | Path, level: int | None) -> None:
+    """One entry, bytes or a file's, with a fixed date and mode; `level` None: stored as it
+    is. A file is streamed and deflated: deflate gives the same bytes however its input is
+    cut, so this is what `writestr` of its bytes gives."""
     info = zipfile.ZipInfo(name, date_time=_DATE)
     info.create_system = 3  # Unix: the external attributes are a Unix mode
     info.external_attr = _MODE
-    if level is None:
-        info.compress_type = zipfile.ZIP_STORED
-        package.writestr(info, data)
-    else:
-        info.compress_type = zipfile.ZIP_DEFLATED
+    if isinstance(data, bytes):
+        info.compress_type = zipfile.ZIP_STORED if level is None else zipfile.ZIP_DEFLATED
         package.writestr(info, data, compresslevel=level)
+        return
+    info.compress_type = zipfile.ZIP_DEFLATED
+    _set_level(info, level)
+    info.file_size = data.stat().st_size  # as `writestr` knows it: the same header
+    with data.open("rb") as source, package.open(info, "w") as entry:
+        shutil.copyfileobj(source, entry, _CHUNK)
+
+
+_CHUNK = 1 << 20
+
+
+def _set_level(info: zipfile.ZipInfo, level: int | None) -> None:
+    """The deflate level of an entry written through `ZipFile.open`: `compress_level` since
+    Python 3.13, the same attribute under its earlier name before (which `writestr` sets)."""
+    if sys.version_info >= (3, 13):
+        info.compress_level = level
+    else:  # the attribute `writestr(compresslevel=...)` sets, named publicly since 3.13
+        info._compresslevel = level  # type: ignore[attr-defined]
