@@ -137,7 +137,7 @@ class SiteFiles:
     def pieces(self, table: str, keys: list[Hashable], make: Callable[[int], V]) -> list[V]:
         """One piece per room (`make(index)`), kept between builds under its key. Pieces are
         fetched even for a file that is kept, so that the memo keeps them for a later build."""
-        remembered = self.memo.table(table)
+        remembered = self.memo.table(table, streamed=True)  # each piece is used once
         return [remembered.get(key, partial(make, index)) for index, key in enumerate(keys)]
 
     def view(self, facts: PalaceFacts, index: int) -> tuple[RoomView, dict[str, str]]:
