@@ -376,3 +376,48 @@ def test_two_hundred_requests_at_once_are_answered_promptly(served: Served) -> N
         statuses = list(pool.map(lambda _: _raw_get(served.url, "/"), range(200)))
     assert statuses == [200] * 200
     assert time.monotonic() - start < 5
+
+
+# -- what a rebuild in `palace serve` keeps from the last one -----------------------------------
+
+
+def test_a_rebuild_in_serve_renders_only_the_rooms_that_changed_and_writes_the_same_deck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builder.deck as deck
+    from builder.deck.history import keep_written
+    from builder.notes.load import load_notes
+
+    seed = (REPO / "source" / "ml-palace.md").read_text(encoding="utf-8")
+    edited = seed.replace("how quickly params are updated", "how fast the weights move")
+    assert edited != seed
+
+    def palaces(text: str, folder: str) -> Any:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "ml-palace.md").write_text(text, encoding="utf-8")
+        return load_notes([str(tmp_path / folder)]).palaces
+
+    def build(text: str, folder: str, previous: Path | None, now: int) -> Path:
+        out = tmp_path / f"{folder}-out"
+        out.mkdir()
+        for name, data in deck.render_decks(palaces(text, folder), previous, now=now).files.items():
+            (out / name).write_bytes(data)
+        return out
+
+    rendered: list[str] = []
+    room_notes = deck.room_notes
+
+    def counted(layout: Any, slot: Any, names: Any) -> Any:
+        rendered.append(slot.room.id)
+        return room_notes(layout, slot, names)
+
+    monkeypatch.setattr(deck, "room_notes", counted)
+    alone = build(edited, "alone", build(seed, "first", None, 1), 2)
+    rooms = len(rendered) // 2  # each build renders every room
+    keep_written()
+    try:
+        served = build(edited, "served", build(seed, "served-first", None, 1), 2)
+    finally:
+        keep_written(False)
+    assert len(rendered) == 2 * rooms + rooms + 1  # in serve: every room, then the edited one
+    assert (served / "ml-palace.apkg").read_bytes() == (alone / "ml-palace.apkg").read_bytes()

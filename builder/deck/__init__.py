@@ -26,7 +26,9 @@ from builder.deck.changes import Comparison, IdSource, PalaceChanges, model_mod
 from builder.deck.history import (
     PreviousDeck,
     PreviousNote,
+    Rooms,
     keeping_written,
+    known_rooms,
     new_scratch_file,
     patchable,
     read_previous,
@@ -236,32 +238,46 @@ def _render_palace(
     same_design = previous is not None and previous.model_checksum == design.checksum
     mod = model_mod(previous_mod, same_design, now)
     model = note_type(design)
+    # `palace serve`: the rooms of the deck it wrote last, to keep those whose key is the same
+    known = known_rooms(previous)
+    kept: dict[bytes, tuple[DeckNote, ...]] | None = {} if keeping_written() else None
+    placed = _compared(rooms, comparison, old_notes, names, known, kept)
     if same_design and previous is not None and previous.collection is not None:
-        for slot in rooms.rooms:
-            comparison.compare(room_notes(rooms, slot, names), old_notes)
+        for _ in placed:  # every room compared before the rows of the changed notes go
+            pass
         file = patchable(previous)
         patched(file, model, rooms.decks, comparison.stale_ids(old_notes), comparison.rewritten)
     else:  # written as the notes are compared, room by room
         file = new_scratch_file()
-        collection(file, model, mod, rooms.decks, _compared(rooms, comparison, old_notes, names))
+        collection(file, model, mod, rooms.decks, placed)
     changes = comparison.changes(rooms.palace.id, old_notes)
     if previous is not None:
         said = advice(rooms.decks, previous.decks, comparison.placed, old_notes,
                       rooms.palace.id, changes.removed)  # fmt: skip
         changes = changes._replace(advice=said)
     zipped(stream, file, rooms.media)
-    if keeping_written():  # `palace serve`: the next build reads this deck from memory
-        remember(stream, _holds(comparison, mod, design, file, rooms.decks))
+    if kept is not None:  # `palace serve`: the next build reads this deck from memory
+        remember(stream, _holds(comparison, mod, design, file, rooms.decks), kept)
     return changes
 
 
 def _compared(
-    rooms: Layout, comparison: Comparison, old_notes: dict[str, PreviousNote], names: MediaName
+    rooms: Layout,
+    comparison: Comparison,
+    old_notes: dict[str, PreviousNote],
+    names: MediaName,
+    known: Rooms,
+    kept: dict[bytes, tuple[DeckNote, ...]] | None,
 ) -> Iterator[tuple[DeckNote, int, int]]:
-    """Each note placed (note, id, mod), as the rooms are compared one by one."""
+    """Each note placed (note, id, mod), as the rooms are compared one by one. A room whose
+    key is in `known` has the notes it had (the key digests all they show): they are not
+    rendered again. `kept` gets each room's notes by key, for the next build."""
     for slot in rooms.rooms:
         start = len(comparison.placed)
-        comparison.compare(room_notes(rooms, slot, names), old_notes)
+        notes = known.get(slot.key)
+        comparison.compare(room_notes(rooms, slot, names) if notes is None else notes, old_notes)
+        if kept is not None:
+            kept[slot.key] = tuple(note for note, _, _ in comparison.placed[start:])
         yield from comparison.placed[start:]
 
 

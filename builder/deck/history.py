@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, NamedTuple
+from typing import IO, Any, NamedTuple
 
 from builder.deck.model import MODEL_ID, checksum_of_model_json
 from builder.errors import PalaceError
@@ -106,14 +106,15 @@ def new_scratch_file() -> Path:
 # What the decks this process wrote hold, by the digest of their bytes, once `keep_written` is
 # called: `palace serve` builds again and again, and reads back each time the deck it wrote the
 # time before. A single build has nothing to gain, and keeps nothing.
-_WRITTEN: dict[str, PreviousDeck] | None = None
+_WRITTEN: dict[str, tuple[PreviousDeck, Rooms]] | None = None
+Rooms = Mapping[bytes, tuple[Any, ...]]  # a room's key → its notes (`notes.DeckNote`)
 _KEEP = 8  # decks remembered: a few palaces
 
 
 def keep_written(keep: bool = True) -> None:
     """From now on (or, `keep` False, no longer), remember what each deck written holds."""
     global _WRITTEN
-    for deck in (_WRITTEN or {}).values():
+    for deck, _ in (_WRITTEN or {}).values():
         _forget(deck)
     _WRITTEN = {} if keep else None
 
@@ -122,17 +123,25 @@ def keeping_written() -> bool:
     return _WRITTEN is not None
 
 
-def remember(package: IO[bytes], deck: PreviousDeck) -> None:
-    """What the package this process just wrote holds: the next build in this process that
-    finds the same bytes takes it from here instead of reading the file. Its collection file
-    is the next build's to patch."""
+def remember(package: IO[bytes], deck: PreviousDeck, rooms: Rooms) -> None:
+    """What the package this process just wrote holds, and the notes of each of its rooms by
+    the room's key: the next build in this process that finds the same bytes takes them from
+    here instead of reading the file and rendering the rooms again."""
     if _WRITTEN is None:
         return
     if deck.collection is not None and _scratch is not None:
         _scratch.keep(deck.collection)
-    _WRITTEN[_digest(package)] = deck
+    _WRITTEN[_digest(package)] = (deck, rooms)
     while len(_WRITTEN) > _KEEP:
-        _forget(_WRITTEN.pop(next(iter(_WRITTEN))))
+        _forget(_WRITTEN.pop(next(iter(_WRITTEN)))[0])
+
+
+def known_rooms(deck: PreviousDeck | None) -> Rooms:
+    """The notes of each room of `deck` by the room's key, if this process wrote it."""
+    for known, rooms in (_WRITTEN or {}).values():
+        if known is deck:
+            return rooms
+    return {}
 
 
 def patchable(deck: PreviousDeck) -> Path:
@@ -140,7 +149,7 @@ def patchable(deck: PreviousDeck) -> Path:
     when this process remembers the deck (a remembered deck never changes)."""
     if deck.collection is None:
         raise ValueError("the previous deck holds more than Palace's notes: not patchable")
-    if not any(known is deck for known in (_WRITTEN or {}).values()):
+    if not any(known is deck for known, _ in (_WRITTEN or {}).values()):
         return deck.collection
     copy = new_scratch_file()
     shutil.copyfile(deck.collection, copy)
@@ -178,7 +187,7 @@ def read_previous(path: Path | None) -> PreviousDeck | None:
         raise unreadable(path, error) from error
     known = _WRITTEN.get(digest) if _WRITTEN else None
     if known is not None:
-        return known
+        return known[0]
     with scratch_files() if _scratch is None else _kept(_scratch) as scratch:
         file = scratch.new()
         try:
