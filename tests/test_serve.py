@@ -421,3 +421,24 @@ def test_a_rebuild_in_serve_renders_only_the_rooms_that_changed_and_writes_the_s
         keep_written(False)
     assert len(rendered) == 2 * rooms + rooms + 1  # in serve: every room, then the edited one
     assert (served / "ml-palace.apkg").read_bytes() == (alone / "ml-palace.apkg").read_bytes()
+
+
+def test_files_named_by_their_content_may_be_cached_the_rest_never(tmp_path: Path) -> None:
+    from builder.commands.devserver import IMMUTABLE, DevServer
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "style.0123456789ab.css").write_text("a{}", encoding="utf-8")
+    (tmp_path / "assets" / "mine.css").write_text("b{}", encoding="utf-8")
+    (tmp_path / "index.html").write_text("<body></body>", encoding="utf-8")
+    server = DevServer(tmp_path, 0, LiveState())
+    server.start()
+    try:
+        for path, cache in (
+            ("assets/style.0123456789ab.css", IMMUTABLE),
+            ("assets/mine.css", "no-store"),
+            ("index.html", "no-store"),
+        ):
+            with urllib.request.urlopen(f"{server.url}{path}", timeout=10) as response:
+                assert response.headers["Cache-Control"] == cache, path
+    finally:
+        server.stop()

@@ -20,6 +20,7 @@ import json
 import mimetypes
 import re
 import secrets
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from builder.commands.livereload import PLACEHOLDER, RELOAD_JS
 from builder.errors import PalaceError
+from builder.site.assets import ASSETS, HASH_LENGTH, PICTURES
 
 HOST = "127.0.0.1"
 PREFIX = "/__palace__/"
@@ -117,6 +119,11 @@ class DevServer(http.server.ThreadingHTTPServer):
         )
         self._thread.daemon = True
         self._thread.start()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # a page went away (reloaded, closed) while its answer was on the way
+        super().handle_error(request, client_address)
 
     def stop(self) -> None:
         self.state.close()
@@ -225,7 +232,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind == "text/html" and _allows_own_scripts(data):
             data = self._inject(data)
-        self._send(status, data, kind, head)
+        # A file named by its content never changes: a reload need not fetch it again.
+        named = _BY_CONTENT.fullmatch(file.relative_to(self.server.root).as_posix())
+        self._send(status, data, kind, head, IMMUTABLE if named else "no-store")
 
     def _inject(self, page: bytes) -> bytes:
         tag = (
@@ -235,17 +244,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         end = page.rfind(b"</body>")
         return page + tag if end < 0 else page[:end] + tag + page[end:]
 
-    def _send(self, status: int, body: bytes, kind: str, head: bool) -> None:
+    def _send(
+        self, status: int, body: bytes, kind: str, head: bool, cache: str = "no-store"
+    ) -> None:
         self.send_response(status)
         textual = kind.startswith("text/") or kind in ("application/json", "image/svg+xml")
         self.send_header("Content-Type", kind + ("; charset=utf-8" if textual else ""))
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        self.send_header("Cache-Control", cache)
         self.end_headers()
         if not head:
             self.wfile.write(body)
 
 
+IMMUTABLE = "max-age=31536000, immutable"
+# The site's files named by a hash of their content (`site.assets`): stylesheet, scripts, icon,
+# study data and pictures.
+_BY_CONTENT = re.compile(
+    rf"({ASSETS}/[^/]+\.|{PICTURES}/)[0-9a-f]{{{HASH_LENGTH}}}(\.[A-Za-z0-9]+)+"
+)
 _CSP = re.compile(rb'<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"', re.I)
 
 
