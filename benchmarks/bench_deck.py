@@ -189,17 +189,23 @@ def main(loci: int) -> None:
 
 def levels(files: dict[str, bytes]) -> None:
     """Zipping the decks' collections at each zlib level: time and size."""
-    collections = []
-    for data in files.values():
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            collections.append(package.read("collection.anki2"))
-    for level in (1, 3, 6, 9):
-        times, size = [], 0
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            size = sum(len(zipped(data, (), level)) for data in collections)
-            times.append(time.perf_counter() - start)
-        report(f"zip at level {level} ({size / 1e6:.2f} MB)", times)
+    with tempfile.TemporaryDirectory() as folder:
+        collections = []
+        for number, data in enumerate(files.values()):
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                collections.append(Path(folder) / f"{number}.anki2")
+                collections[-1].write_bytes(package.read("collection.anki2"))
+        for level in (1, 3, 6, 9):
+            times, size = [], 0
+            for _ in range(RUNS):
+                start = time.perf_counter()
+                size = 0
+                for file in collections:
+                    with io.BytesIO() as stream:
+                        zipped(stream, file, (), level)
+                        size += stream.tell()
+                times.append(time.perf_counter() - start)
+            report(f"zip at level {level} ({size / 1e6:.2f} MB)", times)
 
 
 if __name__ == "__main__":
