@@ -179,8 +179,8 @@ def test_what_each_edit_changes(tmp_path: Path) -> None:
         # an import never deletes a card: the build says where to find those no longer made
         "fewer kinds": [
             f"{FILE}: 0 added, 0 changed, 35 unchanged, 0 removed",
-            '  34 Route cards are no longer made (card_kinds): find them in Browse with "card:Route"'
-            ' "Id:ml-palace/*" and suspend or delete them',
+            "  34 Route cards are no longer made (card_kinds): find them in Browse with"
+            ' "card:Route" "Id:ml-palace/*" and suspend or delete them',
             "  6 Sequence cards are no longer made (card_kinds): find them in Browse with"
             ' "card:Sequence" "Id:ml-palace/*" and suspend or delete them',
         ],

@@ -93,8 +93,13 @@ LATIN = st.text(
 @example(text="ſ")  # LONG S
 @example(text="¹ ª º")
 @example(text="Ku\u0308che q\u0307")  # NFD, and a mark no Latin letter composes with
+@example(text="\u00c6\u0301 \u00f8\u0301")  # ǽ ǿ decomposed: see below
 def test_latin_names_keep_the_ids_they_had(text: str) -> None:
     old = _old_slugify(text, "")
+    # The old ids differed between a name's composed and decomposed forms for a few letters
+    # (`Æ` + acute folded to `ae`, `Ǽ` to nothing); a name is read as NFC, and keeps that id.
+    if old != _old_slugify(unicodedata.normalize("NFC", text), ""):
+        return
     if old and len(old) <= identity.MAX_ID_BYTES:
         assert identity.slugify(text, "locus") == old
 
