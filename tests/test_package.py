@@ -88,3 +88,24 @@ def test_a_deck_written_into_a_file_has_the_bytes_of_one_made_in_memory(tmp_path
                 other.writestr(info, content, compresslevel=1)
         assert rezipped.getvalue() == whole.getvalue()
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []  # no scratch left
+
+
+def test_a_previous_deck_read_outside_a_build_keeps_no_file(tmp_path: Path) -> None:
+    from conftest import REPO
+
+    from builder.deck import render_decks
+    from builder.deck.history import read_previous, scratch_files
+    from builder.notes.load import load_notes
+
+    palaces = load_notes([str(REPO / "source")]).palaces
+    for name, data in render_decks(palaces, None, now=1_700_000_000).files.items():
+        (tmp_path / name).write_bytes(data)
+    (deck,) = tmp_path.glob("*.apkg")
+    read = read_previous(deck)
+    assert read is not None and read.collection is None  # nothing left behind to patch
+    with scratch_files(tmp_path) as scratch:
+        read = read_previous(deck)
+        assert read is not None and read.collection is not None
+        assert read.collection.parent == tmp_path and read.collection.stat().st_size > 0
+        assert scratch is not None
+    assert not read.collection.exists()  # removed with the build's files

@@ -188,7 +188,8 @@ def read_previous(path: Path | None) -> PreviousDeck | None:
     known = _WRITTEN.get(digest) if _WRITTEN else None
     if known is not None:
         return known[0]
-    with scratch_files() if _scratch is None else _kept(_scratch) as scratch:
+    inside = _scratch is not None  # outside a block, the collection goes with this call
+    with _kept(_scratch) if _scratch is not None else scratch_files() as scratch:
         file = scratch.new()
         try:
             with (
@@ -203,7 +204,7 @@ def read_previous(path: Path | None) -> PreviousDeck | None:
             raise unreadable(path, error) from error
         try:
             with closing(sqlite3.connect(file)) as db:
-                deck = _read(db, file if scratch is _scratch else None)
+                deck = _read(db, file if inside else None)
         except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as error:
             raise unreadable(path, error) from error
         return deck
