@@ -1,4 +1,5 @@
-"""The Anki decks: one `.apkg` per palace, rendered in memory.
+"""The Anki decks: one `.apkg` per palace, its collection in a file of the build's, written out
+as a stream (never held whole).
 
     records ─ notes.py ─▶ rooms with a key ─┬─ unchanged deck: kept as it is (memo.Reuse)
                                             └─ notes.py ─▶ deck notes
