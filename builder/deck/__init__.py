@@ -1,5 +1,4 @@
-"""The Anki decks: one `.apkg` per palace, its collection in a file of the build's, written out
-as a stream (never held whole).
+"""The Anki decks: one `.apkg` per palace, zipped as a stream from a collection in a file.
 
     records ─ notes.py ─▶ rooms with a key ─┬─ unchanged deck: kept as it is (memo.Reuse)
                                             └─ notes.py ─▶ deck notes
