@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import sqlite3
-import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -158,42 +157,41 @@ def zipped(
     stream: IO[bytes], collection: Path, media: Iterable[tuple[str, Path]], level: int = LEVEL
 ) -> None:
     """Write the package into `stream` (seekable): the collection in the file `collection`,
-    the media list (number → media name), and each picture under its number."""
+    streamed and deflated at `level`, the media list (number → media name), and each picture
+    under its number. Every entry has a fixed date and mode, so the same files give the same
+    bytes on every system."""
     pictures = list(media)
     listing = {str(number): name for number, (name, _) in enumerate(pictures)}
-    with zipfile.ZipFile(stream, "w") as package:
-        _write(package, COLLECTION, collection, level)
+    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as package:
+        # Opened by name, an entry takes the archive's level; its date is the earliest a zip
+        # holds (`ZipInfo`'s default), its system and mode are set below before they are written.
+        size = collection.stat().st_size
+        large = size * 1.05 > zipfile.ZIP64_LIMIT  # as `writestr` decides for bytes it holds
+        with (
+            collection.open("rb") as source,
+            package.open(COLLECTION, "w", force_zip64=large) as entry,
+        ):
+            shutil.copyfileobj(source, entry, _CHUNK)
+        _fixed(package.getinfo(COLLECTION))
         _write(package, "media", json.dumps(listing).encode("utf-8"), level)
         for number, (_, path) in enumerate(pictures):
             stored = path.suffix.lower() in COMPRESSED
             _write(package, str(number), path.read_bytes(), None if stored else level)
 
 
-def _write(package: zipfile.ZipFile, name: str, data: bytes | Path, level: int | None) -> None:
-    """One entry, bytes or a file's, with a fixed date and mode; `level` None: stored as it
-    is. A file is streamed and deflated: deflate gives the same bytes however its input is
-    cut, so this is what `writestr` of its bytes gives."""
-    info = zipfile.ZipInfo(name, date_time=_DATE)
-    info.create_system = 3  # Unix: the external attributes are a Unix mode
+def _write(package: zipfile.ZipFile, name: str, data: bytes, level: int | None) -> None:
+    """One entry with a fixed date and mode; `level` None: stored as it is."""
+    info = _fixed(zipfile.ZipInfo(name, date_time=_DATE))
+    info.compress_type = zipfile.ZIP_STORED if level is None else zipfile.ZIP_DEFLATED
+    package.writestr(info, data, compresslevel=level)
+
+
+def _fixed(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """An entry's system and mode as on Unix (rw-r--r--), on every system: written with the
+    archive's central directory when it is closed."""
+    info.create_system = 3
     info.external_attr = _MODE
-    if isinstance(data, bytes):
-        info.compress_type = zipfile.ZIP_STORED if level is None else zipfile.ZIP_DEFLATED
-        package.writestr(info, data, compresslevel=level)
-        return
-    info.compress_type = zipfile.ZIP_DEFLATED
-    _set_level(info, level)
-    info.file_size = data.stat().st_size  # as `writestr` knows it: the same header
-    with data.open("rb") as source, package.open(info, "w") as entry:
-        shutil.copyfileobj(source, entry, _CHUNK)
+    return info
 
 
 _CHUNK = 1 << 20
-
-
-def _set_level(info: zipfile.ZipInfo, level: int | None) -> None:
-    """The deflate level of an entry written through `ZipFile.open`: `compress_level` since
-    Python 3.13, the same attribute under its earlier name before (which `writestr` sets)."""
-    if sys.version_info >= (3, 13):
-        info.compress_level = level
-    else:  # the attribute `writestr(compresslevel=...)` sets, named publicly since 3.13
-        info._compresslevel = level  # type: ignore[attr-defined]
