@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -105,6 +105,15 @@ DEFAULT_OPTIONS = ImportAnkiPackageOptions(
     with_scheduling=False,
     with_deck_configs=False,
 )
+
+
+@pytest.fixture
+def col(tmp_path: Path) -> Iterator[Collection]:
+    """A new, empty Anki collection of its own."""
+    (tmp_path / "anki").mkdir()
+    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
+    yield collection
+    collection.close()
 
 
 def counts(log: ImportResponse.Log) -> dict[str, int]:

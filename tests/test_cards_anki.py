@@ -58,14 +58,6 @@ MNEMONICS = """\
 """
 
 
-@pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
-    (tmp_path / "anki").mkdir()
-    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield collection
-    collection.close()
-
-
 def deck_of(tmp_path: Path, text: str | None = None, previous: Path | None = None) -> Path:
     """The deck of the seed palace (or `text`), built as `palace build` does, in a new folder."""
     source = tmp_path / "source"

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageRequest, ImportResponse
 from conftest import DEFAULT_OPTIONS, answer, card_of, counts, scheduling
@@ -23,14 +21,6 @@ from builder.notes.records import Palace
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_700_000_000  # the first build
 T1 = T0 + 86_400  # the rebuild after editing, a day later
-
-
-@pytest.fixture
-def col(tmp_path: Path) -> Iterator[Collection]:
-    (tmp_path / "anki").mkdir()
-    collection = Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield collection
-    collection.close()
 
 
 def load(folder: Path) -> tuple[Palace, ...]:
