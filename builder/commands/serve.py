@@ -60,8 +60,10 @@ def serve(
             "palace serve needs the watchfiles package: python3 -m pip install watchfiles"
         ) from error
     from builder.deck.history import keep_written
+    from builder.notes.known import remember_rooms
 
     keep_written()  # each rebuild reads the deck the last one wrote: from memory
+    remember_rooms()  # and the rooms of the notes whose lines are the same
     restarted = os.environ.get(RESTART_PORT)
     live = _Session(tuple(sources) or (DEFAULT_SOURCE,), config, reporter, out, strict)
     server = DevServer(out, int(restarted) if restarted else port, live.state)
@@ -78,6 +80,7 @@ def serve(
     finally:
         server.stop()
         keep_written(False)  # removes the collections kept for the next build
+        remember_rooms(False)
     reporter.say("stopped")
     return 0
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 from builder.errors import Diagnostic
-from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom
+from builder.notes.drafts import Assembled, DraftLocus, DraftPalace, DraftRoom
 from builder.notes.identity import IdAllocator, name_key, slugify
-from builder.notes.records import MAX_FIELD, MAX_LINKS, Locus, Palace, Room, Step, walk_order
+from builder.notes.records import MAX_FIELD, MAX_LINKS, Locus, Palace, Room, Step, Stop, room_walk
 
 DEFAULT_ROOM = "Loci"  # the room of loci written before any '## Room' heading
 
@@ -23,11 +23,13 @@ def title_from_file_name(path: str) -> str:
 class Assembler:
     """Turns one DraftPalace into a Palace; problems go to `diagnostics`."""
 
-    def __init__(self, draft: DraftPalace, source_lines: list[str]) -> None:
+    def __init__(self, draft: DraftPalace, source_lines: list[str], keep: bool = False) -> None:
         self.draft = draft
         self.diagnostics: list[Diagnostic] = []
         self._lines = source_lines
         self._stops = 0  # numbered so far on the walk
+        self._walk: list[Stop] = []
+        self._keep = keep  # each room's records on its draft, for the next build (`known.py`)
 
     def report(self, line: int, col: int, message: str, severity: str = "error") -> None:
         text = self._lines[line - 1] if 0 < line <= len(self._lines) else None
@@ -49,7 +51,7 @@ class Assembler:
                 )
             )
             return None
-        ids = IdAllocator(self._pinned_ids())
+        ids = IdAllocator(self._pinned_ids(), [] if self._keep else None)
         room_ids = IdAllocator(self._pinned_room_ids())
         seen_rooms: dict[str, int] = {}
         rooms = tuple(
@@ -58,7 +60,7 @@ class Assembler:
         )
         title = draft.title or title_from_file_name(draft.path)
         palace_id = draft.pinned or slugify(PurePosixPath(draft.path).stem, "palace")
-        return Palace(palace_id, title, draft.path, rooms, walk_order(rooms))
+        return Palace(palace_id, title, draft.path, rooms, tuple(self._walk))
 
     def _pinned_room_ids(self) -> set[str]:
         """Room ids pinned with {#id}; each names one room's folder, so it may be used once."""
@@ -119,9 +121,23 @@ class Assembler:
         room_id = draft.pinned or room_ids.allocate(slugify(name, "room"))
         note = self._field(_note(draft.note), draft.line) if draft.note else None
         first = self._stops + 1
+        known = draft.assembled
+        if known is not None and (known.room.number, known.room.first, known.room.id) == (
+            number, first, room_id) and ids.again(known.allocations):  # fmt: skip
+            self.diagnostics.extend(known.diagnostics)  # the same loci: the same records
+            self._stops = known.room.last
+            self._walk.extend(known.walk)
+            return known.room
+        found, allocated = len(self.diagnostics), len(ids.log or ())
         loci = self._loci(draft.loci, ids)
         last = self._stops
-        return Room(room_id, name, note, draft.picture, loci, number, first, last, draft.line)
+        room = Room(room_id, name, note, draft.picture, loci, number, first, last, draft.line)
+        walk = room_walk(room)
+        self._walk.extend(walk)
+        if ids.log is not None:
+            found_now = tuple(self.diagnostics[found:])
+            draft.assembled = Assembled(room, tuple(ids.log[allocated:]), found_now, walk)
+        return room
 
     def _loci(self, drafts: list[DraftLocus], ids: IdAllocator) -> tuple[Locus, ...]:
         """The loci of one room, in order and numbered on from `_stops`, with the warnings about

@@ -4,8 +4,19 @@ everything its id and makes the records. Mutable, as the reader fills them line 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from builder.notes.records import Picture
+from builder.errors import Diagnostic
+from builder.notes.records import Picture, Room, Stop
+
+
+class Assembled(NamedTuple):
+    """A room's records as the last build in `palace serve` assembled them (`known.py`)."""
+
+    room: Room
+    allocations: tuple[tuple[str, str], ...]  # (base, id) of each id allocated, in order
+    diagnostics: tuple[Diagnostic, ...]  # about its loci
+    walk: tuple[Stop, ...]
 
 
 @dataclass(slots=True)
@@ -43,6 +54,7 @@ class DraftRoom:
     note: list[str] = field(default_factory=list)
     picture: Picture | None = None
     loci: list[DraftLocus] = field(default_factory=list)
+    assembled: Assembled | None = None  # `palace serve`: kept for the next build
 
 
 @dataclass(slots=True)

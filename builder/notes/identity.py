@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPECIAL = {
@@ -141,13 +142,33 @@ def pinned_id_problem(pinned: str) -> str | None:
 class IdAllocator:
     """Hands out unique ids in walk order; ids pinned with `{#id}` are reserved first."""
 
-    def __init__(self, reserved: set[str]) -> None:
+    def __init__(self, reserved: set[str], log: list[tuple[str, str]] | None = None) -> None:
         self._used = set(reserved)
+        self.log = log  # given: each (base, id) allocated is added to it
 
     def allocate(self, base: str) -> str:
+        candidate = self._free(base)
+        self._used.add(candidate)
+        if self.log is not None:
+            self.log.append((base, candidate))
+        return candidate
+
+    def again(self, allocations: Sequence[tuple[str, str]]) -> bool:
+        """Allocate these (base, id) again if each base still gives its id; else none."""
+        taken: list[str] = []
+        for base, allocated in allocations:
+            if self._free(base) != allocated:
+                self._used.difference_update(taken)
+                return False
+            self._used.add(allocated)
+            taken.append(allocated)
+        if self.log is not None:
+            self.log.extend(allocations)
+        return True
+
+    def _free(self, base: str) -> str:
         candidate, n = base, 1
         while candidate in self._used:
             n += 1
             candidate = f"{base}-{n}"
-        self._used.add(candidate)
         return candidate

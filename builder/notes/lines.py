@@ -1,5 +1,5 @@
-"""Splitting notes into lines (`split_lines`), and one line into its parts: list markers,
-`{#id}`, colons, ` # ` comments.
+"""Splitting notes into lines (`split_lines`), what kind a line is (the patterns), and one line
+into its parts: list markers, `{#id}`, colons, ` # ` comments.
 
 Separators never count inside a Markdown code span (`like: this`), and a colon only separates
 when a space or the end of the line follows it, so `3:1` or `https://x` stay whole.
@@ -15,6 +15,19 @@ EXPLICIT_ID = re.compile(r"[ \t]*\{#([^{}]*)\}$")  # searched only in text endin
 _COLON = re.compile(r":(?=\s|$)")
 _COMMENT = re.compile(r"[ \t]#(?:[ \t]|$)")
 _BACKTICKS = re.compile(r"`+")
+ID_INSIDE = re.compile(r"\{#[^{}\s]+\}")
+HEADING = re.compile(r"(#+)(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+PICTURE = re.compile(r"!\[([^\]]*)\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+\"[^\"]*\")?\s*\)$")
+# First characters that cannot start a heading, note, picture or comment.
+PLAIN_START = frozenset("-*+0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Most lines of most notes: `- Place: Concept: description`, or the same without `- ` for a
+# place starting with a letter. No colon, code span or brace before the description, no part
+# empty, no `}` (`{#id}`) at the end; each part trimmed by \s, which is what str.strip trims.
+# Read at once; any other line takes the general path, which would read these the same way.
+PLAIN_LOCUS = re.compile(
+    r"(?:- (?=[^:`{}\s])|(?=[^\W\d_]))([^:`{}]*[^:`{}\s])\s*:[ \t]+\s*([^:`{}]*[^:`{}\s])\s*:"
+    r"[ \t]+\s*(.*[^\s}])\s*"
+)
 
 
 def split_lines(text: str) -> list[str]:
@@ -96,3 +109,7 @@ def without_comments(text: str) -> tuple[str, int | None]:
         pos = end + 3
         if out[-1].endswith((" ", "\t")) and text[pos : pos + 1] in (" ", "\t"):
             pos += 1
+
+
+def indent_width(whitespace: str) -> int:
+    return sum(4 if ch == "\t" else 1 for ch in whitespace)

@@ -17,6 +17,7 @@ from pathlib import Path
 from builder.collector import collector_paused
 from builder.errors import Diagnostic, NotesError, PalaceError, UsageError
 from builder.notes.assemble import Assembler
+from builder.notes.known import known_rooms, read_rooms
 from builder.notes.lines import split_lines
 from builder.notes.parse import LineReader
 from builder.notes.records import Palace
@@ -214,9 +215,12 @@ def read_palace(notes: NotesFile) -> tuple[Palace | None, list[Diagnostic]]:
         ]
     source_lines = split_lines(text)
     reader = LineReader(notes.display, notes.file, notes.root)
-    draft = reader.read(source_lines)
-    assembler = Assembler(draft, source_lines)
+    file = (notes.display, str(notes.file), str(notes.root))
+    rooms = known_rooms(file)  # `palace serve`: the rooms read last time, by their lines
+    draft = reader.read(source_lines, rooms)
+    assembler = Assembler(draft, source_lines, keep=rooms is not None)
     palace = assembler.palace(any(d.is_error for d in diagnostics + reader.diagnostics))
+    read_rooms(file, rooms)
     found = diagnostics + reader.diagnostics + assembler.diagnostics
     found.sort(key=lambda d: (d.line, d.col))
     return palace, found

@@ -7,31 +7,18 @@ testable.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from builder.errors import Diagnostic
 from builder.notes import lines
 from builder.notes.drafts import DraftLocus, DraftPalace, DraftRoom, DraftStep
 from builder.notes.identity import pinned_id_problem
+from builder.notes.known import KnownRooms
 from builder.notes.pictures import resolve_picture
 from builder.notes.records import Picture
 
 EXPECTED_LOCUS = "expected 'Locus: Concept: description'"
 _OPEN_COMMENT = "'<!--' with no '-->' on its line is text: a longer comment starts its own line"
-_ID_INSIDE = re.compile(r"\{#[^{}\s]+\}")
-_HEADING = re.compile(r"(#+)(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_PICTURE = re.compile(r"!\[([^\]]*)\]\(\s*(<[^>]*>|[^\s)]+)(?:\s+\"[^\"]*\")?\s*\)$")
-# First characters that cannot start a heading, note, picture or comment.
-_PLAIN_START = frozenset("-*+0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-# Most lines of most notes: `- Place: Concept: description`, or the same without `- ` for a
-# place starting with a letter. No colon, code span or brace before the description, no part
-# empty, no `}` (`{#id}`) at the end; each part trimmed by \s, which is what str.strip trims.
-# Read at once; any other line takes the general path, which would read these the same way.
-_PLAIN_LOCUS = re.compile(
-    r"(?:- (?=[^:`{}\s])|(?=[^\W\d_]))([^:`{}]*[^:`{}\s])\s*:[ \t]+\s*([^:`{}]*[^:`{}\s])\s*:"
-    r"[ \t]+\s*(.*[^\s}])\s*"
-)
 
 
 class LineReader:
@@ -45,6 +32,7 @@ class LineReader:
         self._locus: DraftLocus | None = None
         self._text = ""
         self._number = 0
+        self.pure = True  # what was read depends on no other line (`known.py`)
 
     # -- reporting -------------------------------------------------------------------------
     def report(self, col: int, message: str, severity: str = "error", line: int = 0) -> None:
@@ -54,10 +42,25 @@ class LineReader:
         )
 
     # -- the line loop ---------------------------------------------------------------------
-    def read(self, source_lines: list[str]) -> DraftPalace:
-        plain = _PLAIN_LOCUS.fullmatch
-        comment_line = 0
-        for number, raw in enumerate(source_lines, start=1):
+    def read(self, source_lines: list[str], rooms: KnownRooms | None = None) -> DraftPalace:
+        """The draft of these lines; `rooms` (`palace serve`) gives the rooms read before by
+        their lines, and keeps those read now."""
+        whole = (source_lines, 0, len(source_lines), 0)
+        comment_line = rooms.read(self, source_lines) if rooms else self.read_lines(*whole)
+        if comment_line:
+            text = source_lines[comment_line - 1]
+            self._number, self._text = comment_line, text
+            self.report(1 + text.find("<!--"), "comment '<!--' is never closed: expected '-->'")
+        return self.palace
+
+    def enter(self, room: DraftRoom) -> None:
+        """Go on after `room`, read before (`KnownRooms`)."""
+        self._room, self._locus = room, room.loci[-1] if room.loci else None
+
+    def read_lines(self, source_lines: list[str], start: int, end: int, comment_line: int) -> int:
+        """Read lines `start` to `end` (from 0); returns the line of a comment left open."""
+        plain, plain_start = lines.PLAIN_LOCUS.fullmatch, lines.PLAIN_START
+        for number, raw in enumerate(source_lines[start:end], start=start + 1):
             if comment_line:
                 end = raw.find("-->")
                 if end >= 0:
@@ -66,6 +69,7 @@ class LineReader:
                     self._after_comment(raw, end)
                 continue
             if "<!--" in raw and not raw.lstrip().startswith("<!--"):  # a comment in a line
+                self.pure = False
                 raw, opened = lines.without_comments(raw)
                 if opened is not None:
                     self._number, self._text = number, raw
@@ -87,10 +91,13 @@ class LineReader:
                 continue
             col = raw.find(content[0]) + 1
             first = content[0]
-            if first in _PLAIN_START:  # most lines: a locus or a step
-                indent = col - 1 if "\t" not in raw[: col - 1] else _indent_width(raw[: col - 1])
+            if first in plain_start:  # most lines: a locus or a step
+                indent = (
+                    col - 1 if "\t" not in raw[: col - 1] else lines.indent_width(raw[: col - 1])
+                )
                 self._locus_or_step(content, col, indent)
             elif content.startswith("<!--"):
+                self.pure = False
                 end = content.find("-->", 4)
                 if end < 0:
                     comment_line = number
@@ -103,14 +110,8 @@ class LineReader:
             elif content.startswith("!["):
                 self._picture(content, col)
             else:
-                self._locus_or_step(content, col, _indent_width(raw[: col - 1]))
-        if comment_line:
-            self._number, self._text = comment_line, source_lines[comment_line - 1]
-            self.report(
-                1 + source_lines[comment_line - 1].find("<!--"),
-                "comment '<!--' is never closed: expected '-->'",
-            )
-        return self.palace
+                self._locus_or_step(content, col, lines.indent_width(raw[: col - 1]))
+        return comment_line
 
     def _after_comment(self, raw: str, end: int) -> None:
         if raw[end + 3 :].strip():
@@ -118,7 +119,7 @@ class LineReader:
 
     # -- line kinds ------------------------------------------------------------------------
     def _heading(self, content: str, col: int) -> None:
-        match = _HEADING.match(content)
+        match = lines.HEADING.match(content)
         if not match:
             self.report(col, "expected a space after '#' in a heading ('# Title', '## Room')")
             return
@@ -127,6 +128,7 @@ class LineReader:
         if not text:
             self.report(col, "empty heading: expected '# Title' or '## Room'")
         elif level == 1:
+            self.pure = False
             if self.palace.title is not None:
                 self.report(
                     col,
@@ -155,10 +157,11 @@ class LineReader:
             self.report(col, "a note ('> …') needs a locus or '## Room' heading above it")
 
     def _picture(self, content: str, col: int) -> None:
-        match = _PICTURE.match(content)
+        match = lines.PICTURE.match(content)
         if not match:
             self.report(col, "expected a picture on its own line: '![what it shows](file.jpg)'")
             return
+        self.pure = False  # a picture is looked for on disk
         owner = self._locus or self._room
         if owner is None:
             self.report(col, "a picture needs a locus or '## Room' heading above it")
@@ -279,7 +282,7 @@ class LineReader:
                 self.palace.pins.append((pinned, self._number, pinned_col))
 
     def _misplaced_id(self, text: str, col: int) -> None:
-        if match := _ID_INSIDE.search(text):
+        if match := lines.ID_INSIDE.search(text):
             message = f"'{match.group()}' is not at the end of the line, so it pins no id"
             self.report(col, message + ": move it to the end", "warning")
 
@@ -294,7 +297,3 @@ class LineReader:
             self.report(pinned_col, problem)
             return text[: match.start()], None, 0
         return text[: match.start()], pinned, pinned_col
-
-
-def _indent_width(whitespace: str) -> int:
-    return sum(4 if ch == "\t" else 1 for ch in whitespace)

@@ -140,9 +140,13 @@ class Palace:
 
 def walk_order(rooms: tuple[Room, ...]) -> tuple[Stop, ...]:
     """Every locus and step in route order: a locus, then its steps, then the next locus."""
+    return tuple(stop for room in rooms for stop in room_walk(room))
+
+
+def room_walk(room: Room) -> tuple[Stop, ...]:
+    """The stops of one room, in route order."""
     stops: list[Stop] = []
-    for room in rooms:
-        for locus in room.loci:
-            stops.append(Stop(room, locus))
-            stops.extend(Stop(room, locus, step) for step in locus.steps)
+    for locus in room.loci:
+        stops.append(Stop(room, locus))
+        stops.extend(Stop(room, locus, step) for step in locus.steps)
     return tuple(stops)
