@@ -654,5 +654,6 @@ def test_a_deck_this_process_wrote_is_known_as_reading_it_would_tell(
             read = read_previous(file)
             assert read is not None and read is not deck
             assert read._replace(collection=None) == deck._replace(collection=None)
+            assert list(read.notes) == list(deck.notes)  # in note id order, as read
             assert read.collection is not None and read.collection.read_bytes() == databases[file]
             assert read_previous(file) is not read  # a single build keeps nothing

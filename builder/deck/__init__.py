@@ -252,12 +252,12 @@ def _render_palace(
         collection(file, model, mod, rooms.decks, placed)
     changes = comparison.changes(rooms.palace.id, old_notes)
     if previous is not None:
-        said = advice(rooms.decks, previous.decks, comparison.placed, old_notes,
+        said = advice(rooms.decks, previous.decks, comparison, old_notes,
                       rooms.palace.id, changes.removed)  # fmt: skip
         changes = changes._replace(advice=said)
     zipped(stream, file, rooms.media)
     if kept is not None:  # `palace serve`: the next build reads this deck from memory
-        remember(stream, _holds(comparison, mod, design, file, rooms.decks), kept)
+        remember(stream, _holds(comparison, mod, design, file, rooms.decks, old_notes), kept)
     return changes
 
 
@@ -287,14 +287,9 @@ def _holds(
     design: Design,
     file: Path,
     decks: tuple[tuple[int, str], ...],
+    old_notes: dict[str, PreviousNote],
 ) -> PreviousDeck:
     """What the collection in `file` just written holds, as `read_previous` would read it."""
-    placed = sorted(comparison.placed, key=lambda item: item[1])
-    notes = {
-        note.guid: PreviousNote(
-            note_id, note_mod, note.flds, note.tags, note.deck if note.ords else 0, note.ords
-        )
-        for note, note_id, note_mod in placed
-    }
-    last = placed[-1][1] if placed else 0
+    notes = comparison.held(old_notes)
+    last = next(reversed(notes.values())).id if notes else 0
     return PreviousDeck(notes, last, mod, design.checksum, file, dict(decks))

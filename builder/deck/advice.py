@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from builder.deck.changes import Comparison
 from builder.deck.history import PreviousNote
 from builder.deck.model import CARD_KINDS, FIELDS
 from builder.deck.notes import DeckNote, LocusRef
@@ -26,13 +27,18 @@ _PARENT = FIELDS.index("Parent")
 def advice(
     decks: Sequence[tuple[int, str]],
     old_decks: Mapping[int, str],
-    placed: Iterable[tuple[DeckNote, int, int]],
+    comparison: Comparison,
     old_notes: Mapping[str, PreviousNote],
     palace_id: str,
     removed: Sequence[LocusRef],
 ) -> tuple[str, ...]:
     """Lines for the build's report: what to do in Anki so that it matches the new deck."""
     names = dict(decks)
+    placed: Iterable[tuple[DeckNote, int, int]] = comparison.placed
+    if all(old_decks.get(deck, name) == name for deck, name in decks):
+        # No deck renamed: a note whose row is kept keeps its deck and cards, so only notes
+        # written again can have moved or lost cards (those kept tell which decks keep notes)
+        placed = comparison.rewritten
     moves: dict[tuple[str, str], list[LocusRef]] = {}  # (deck in Anki, deck now) → stops
     stayed: set[str] = set()  # decks in Anki that keep some of their notes
     empty = [0] * len(CARD_KINDS)  # cards whose template is now empty for their note
@@ -47,10 +53,15 @@ def advice(
         elif old_name and note.ords:
             moves.setdefault((old_name, new_name), []).append(note.ref)
         lost = old.ords & ~note.ords
-        is_step = note.flds.split("\x1f")[_PARENT] != ""
-        for order in range(len(CARD_KINDS)):
-            if lost >> order & 1:
-                (empty if order == 0 and is_step else dropped)[order] += 1
+        if lost:
+            is_step = note.flds.split("\x1f")[_PARENT] != ""
+            for order in range(len(CARD_KINDS)):
+                if lost >> order & 1:
+                    (empty if order == 0 and is_step else dropped)[order] += 1
+    if moves and placed is not comparison.placed:
+        kept = comparison.kept_rows
+        stayed.update(names[note.deck] for note, _, _ in comparison.placed
+                      if note.guid in kept and note.deck in old_decks)  # fmt: skip
     # A deck whose notes all go to one deck that Anki does not have yet: the room was renamed
     # (or renumbered), and renaming the deck in Anki files every card where it now belongs.
     targets: dict[str, set[str]] = {}

@@ -125,6 +125,18 @@ class Comparison:
             else:
                 self.rewritten.append(placed)
 
+    def held(self, old_notes: Mapping[str, PreviousNote]) -> dict[str, PreviousNote]:
+        """The notes the deck now holds, as `read_previous` reads them (in id order): the
+        previous ones kept or written again, then the new ones (their ids come after)."""
+        notes = dict(old_notes)
+        if len(notes) != len(self.placed) - len(self.added):  # some were removed
+            for guid in [guid for guid in notes if guid not in self.seen]:
+                del notes[guid]
+        for note, note_id, mod in self.rewritten:
+            deck = note.deck if note.ords else 0
+            notes[note.guid] = PreviousNote(note_id, mod, note.flds, note.tags, deck, note.ords)
+        return notes
+
     def stale_ids(self, old_notes: Mapping[str, PreviousNote]) -> list[int]:
         """Ids of the previous notes whose rows go: removed, or written again."""
         return [old.id for guid, old in old_notes.items() if guid not in self.kept_rows]
