@@ -22,7 +22,7 @@ import errno
 import os
 import shutil
 import stat
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,10 +128,15 @@ class Output:
         """The files the previous build wrote into the output folder (its manifest)."""
         return frozenset(self._old)
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: bytes | Iterable[bytes]) -> None:
         """Add the file `name` of the new output folder: a new file unless `out` holds the
         same bytes there already, which then stays as it is (bytes, modification time).
+        `data` may come in pieces (a big page), written as they come (`writing`).
         Raises OutputError if `out` holds a file there that the build did not write."""
+        if not isinstance(data, bytes):
+            with self.writing(name) as stream:
+                stream.writelines(data)
+            return
         self._check_way(name)
         try:
             if _same_bytes(self.target / name, data):

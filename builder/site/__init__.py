@@ -21,14 +21,14 @@ rebuilds to the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from builder.cache.memo import Memo, Reuse
 from builder.collector import collector_paused
 from builder.config import DEFAULT_NEW_CARDS_PER_DAY
 from builder.deck import deck_name
 from builder.notes.records import Palace
-from builder.site.files import SiteFiles
+from builder.site.files import Files, SiteFiles
 from builder.site.render import remembered_templates
 from builder.site.sitemap import normalise_base_url
 
@@ -57,7 +57,9 @@ def render_site(
         memo=memo,
         reuse=reuse,
     )
-    return dict(sorted(files))
+    return {
+        path: data if isinstance(data, bytes) else b"".join(data) for path, data in sorted(files)
+    }
 
 
 def site_files(
@@ -70,7 +72,7 @@ def site_files(
     new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
-) -> Iterator[tuple[str, bytes]]:
+) -> Files:
     """The files of the study site (pages, assets, pictures, `404.html`, `.nojekyll`) that
     this build renders, each as soon as it is rendered: the build writes it and lets it go.
 

@@ -53,7 +53,7 @@ PAGE_CSP = (
 )
 MANY_PALACES_TITLE = "Memory palaces"
 V = TypeVar("V")
-Files = Iterator[tuple[str, bytes]]  # (path from the site root, bytes) of files rendered
+Files = Iterator[tuple[str, bytes | Iterator[bytes]]]  # (path from the site root, its bytes)
 
 
 class Deck(NamedTuple):
@@ -225,7 +225,7 @@ class SiteFiles:
         limit = self.new_cards_per_day
         if self.wanted(path, digest(path, facts.key, keys, pictures, limit)):
             data = data_script(palace, rooms, pictures, self.new_cards_per_day)
-            yield path, b"".join(data)
+            yield path, data
 
     def palace(self, facts: PalaceFacts) -> Files:
         """A palace's pages but its overview: walk mode, the quiz, the map, the glossary and

@@ -23,12 +23,14 @@ text equivalent of the drawing. Both are written here rather than in a template:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import escape
 from typing import NamedTuple
 
 from markupsafe import Markup
 
 from builder.site.pages import RoomView, map_path, relative
+from builder.site.render import joined
 from builder.site.text import link_text, markdown, plain_text
 
 ROOM_COLUMNS = 2
@@ -249,8 +251,11 @@ def room_route(view: RoomView, links: dict[str, str]) -> bytes:
     return "\n".join(parts).encode()
 
 
-def route_list(rooms: list[bytes]) -> list[bytes]:
-    """The walk as ordered lists, in pieces to join, from its rooms (`room_route`)."""
+def route_list(rooms: list[bytes]) -> Iterator[bytes]:
+    """The walk as ordered lists, in pieces to write, from its rooms (`room_route`)."""
     if not rooms:
-        return [b'<ol class="route-rooms">\n</ol>']
-    return [b'<ol class="route-rooms">\n', b"\n".join(rooms), b"\n</ol>"]
+        yield b'<ol class="route-rooms">\n</ol>'
+        return
+    yield b'<ol class="route-rooms">\n'
+    yield from joined(b"\n", rooms)
+    yield b"\n</ol>"

@@ -10,7 +10,7 @@ string, for titles and attributes).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -82,25 +82,36 @@ _PART = re.compile(rb"<\x00([a-z_]+)\x00>")
 
 
 def render_with_parts(
-    template: str, path: str, parts: Mapping[str, Sequence[bytes]], **context: Any
-) -> bytes:
-    """`render_page`, where each name of `parts` is a piece of the page already rendered, as
-    bytes to join: the template writes `{{ name }}` where it goes. A palace's big pages are
-    mostly such pieces (one per room, see `memo.Memo`); joining bytes spares copying them
-    through the template and encoding them again.
+    template: str, path: str, parts: Mapping[str, Iterable[bytes]], **context: Any
+) -> Iterator[bytes]:
+    """`render_page` as pieces to write one after the other, where each name of `parts` is a
+    part of the page already rendered, in pieces: the template writes `{{ name }}` where it
+    goes. A palace's big pages are mostly such pieces (one per room, see `memo.Memo`): they
+    are never copied through the template, encoded again or joined into one page.
 
-    Each piece stands in the template as a marker no text of the notes can produce (`<` is
-    always escaped), which is then replaced by the piece's bytes.
+    Each part stands in the template as a marker no text of the notes can produce (`<` is
+    always escaped), which is then replaced by the part's pieces.
     """
     marks = {name: Markup(f"<\x00{name}\x00>") for name in parts}
     pieces = _PART.split(render_page(template, path, **context, **marks))
     found = pieces[1::2]
     if sorted(found) != sorted(name.encode() for name in parts):
         raise AssertionError(f"{template}: parts {sorted(parts)}, found {found}")
-    joined: list[bytes] = []
     for index, piece in enumerate(pieces):
-        joined += parts[piece.decode()] if index % 2 else (piece,)
-    return b"".join(joined)
+        if index % 2:
+            yield from parts[piece.decode()]
+        else:
+            yield piece
+
+
+def joined(separator: bytes, pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """`separator.join(pieces)`, as pieces: the whole is never held."""
+    first = True
+    for piece in pieces:
+        if not first:
+            yield separator
+        first = False
+        yield piece
 
 
 class _RememberedCode(BytecodeCache):

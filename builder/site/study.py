@@ -39,6 +39,7 @@ from builder.notes.records import Palace, Picture
 from builder.site.assets import ASSETS, content_hash
 from builder.site.facts import PalaceFacts
 from builder.site.pages import RoomView
+from builder.site.render import joined
 from builder.site.scripts import script_json
 from builder.site.search import folded
 from builder.site.text import plain_text
@@ -180,21 +181,19 @@ def data_script(
     rooms: list[RoomData],
     pictures: list[list[str]],
     new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
-) -> list[bytes]:
-    """The script of a palace's study data, in pieces to join, from its rooms (`room_data`)
+) -> Iterator[bytes]:
+    """The script of a palace's study data, in pieces to write, from its rooms (`room_data`)
     and its pictures ([src, alt] in the order the rooms refer to them): `study_script`."""
     head = (
         f"window.{GLOBAL} = window.{GLOBAL} || {{}};\nwindow.{GLOBAL}[{script_json(palace.id)}] = "
         f'{{"palace":{script_json(palace.id)},"title":{script_json(plain_text(palace.title))},'
         f'"new_per_day":{new_per_day:d},"rooms":['
     )
-    return [
-        head.encode(),
-        b",".join(row for row, _ in rooms),
-        b'],"stops":[',
-        b",".join(stops for _, stops in rooms if stops),
-        f'],"pictures":{script_json(pictures)}}};\n'.encode(),
-    ]
+    yield head.encode()
+    yield b",".join(row for row, _ in rooms)
+    yield b'],"stops":['
+    yield from joined(b",", (stops for _, stops in rooms if stops))
+    yield f'],"pictures":{script_json(pictures)}}};\n'.encode()
 
 
 def study_script(
