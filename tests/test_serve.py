@@ -134,6 +134,42 @@ def test_an_edit_shows_within_two_seconds(served: Served, project: Path) -> None
     within(DEADLINE, lambda: served.state()["generation"] != before["generation"])
 
 
+def vim_save(path: Path, text: str) -> None:
+    """As vim saves: a probe file made and removed, the file renamed to a backup, a new file
+    written, the backup removed."""
+    probe = path.with_name("4913")
+    probe.touch()
+    probe.unlink()
+    backup = path.with_name(path.name + "~")
+    os.replace(path, backup)
+    path.write_text(text, encoding="utf-8")
+    backup.unlink()
+
+
+def in_place(path: Path, text: str) -> None:
+    """As editors that write over the file save: truncated, then written."""
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("save", [write, vim_save, in_place])
+def test_each_save_an_editor_makes_is_one_rebuild(
+    project: Path, save: Callable[[Path, str], None]
+) -> None:
+    notes = project / "source" / "test-palace.md"
+    server = Served(project)
+    time.sleep(0.2)  # past the look for saves made while it started (then one more rebuild)
+    try:
+        for n in range(2):
+            save(notes, NOTES.replace("Loss functions", f"Cost {n}"))
+            within(DEADLINE, lambda: f"Cost {n}".encode() in server.get(ROOM)[1])  # noqa: B023
+            time.sleep(0.3)  # whatever else the save did has been seen
+        code, out, _ = server.stop()
+    finally:
+        server.close()
+    assert code == 0 and out.count(": rebuilding") == 2, out
+
+
 def test_a_broken_edit_shows_its_problem_and_keeps_the_last_good_site(
     served: Served, project: Path
 ) -> None:

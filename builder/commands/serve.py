@@ -8,7 +8,7 @@ byte for byte what `palace build` writes (the reload script is added to response
 open pages show the problems over it until a build succeeds.
 
 Watching uses `watchfiles` (Rust `notify`: inotify, FSEvents, ReadDirectoryChangesW; changes
-are batched until 50 ms pass without another, so an editor's save is one rebuild). The settings
+are batched until 20 ms pass without another, so an editor's save is one rebuild). The settings
 files are looked at (two `stat`s) whenever the watcher has been idle for half a second, rather
 than watching the whole project folder with its output and `.git`. Run from a checkout of
 palace, the builder's own code, templates and static files are watched too; a change to them
@@ -37,7 +37,7 @@ from builder.console import Reporter, count
 from builder.errors import Diagnostic, NotesError, PalaceError
 
 RESTART_PORT = "PALACE_SERVE_PORT"  # set for the process a code change restarts: same port
-_SETTLE_MS = 50  # a batch of changes ends after this long without another
+_SETTLE_MS = 20  # a batch of changes ends after this long without another
 _IDLE_MS = 500  # how often the settings files are looked at
 _CODE_SUFFIXES = (".py", ".html", ".css", ".js", ".svg")
 
