@@ -56,7 +56,9 @@ class KnownRooms:
 
     def spans(self, lines: list[str]) -> list[tuple[int, int]]:
         """The lines cut (from 0, end excluded) before each heading that surely starts a room."""
-        self._starts = {i for i, raw in enumerate(lines) if raw[:3] == "## " and _room_heading(raw)}
+        self._starts = {
+            i for i, raw in enumerate(lines) if raw.startswith("## ") and _room_heading(raw)
+        }
         cuts = sorted({0, *self._starts, len(lines)})
         return list(itertools.pairwise(cuts))
 
