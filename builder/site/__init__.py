@@ -31,6 +31,7 @@ from builder.notes.records import Palace
 from builder.site.files import Files, SiteFiles
 from builder.site.render import remembered_templates
 from builder.site.sitemap import normalise_base_url
+from builder.site.text import clear_caches
 
 __all__ = ["deck_name", "render_site", "site_files"]
 
@@ -90,7 +91,12 @@ def site_files(
     """
     base = normalise_base_url(base_url) if base_url is not None else None
     templates = None if memo is None else memo.table("site.templates")
-    with collector_paused(), remembered_templates(templates):
-        site = SiteFiles(palaces, decks, lang, site_title, base, memo or Memo(), reuse or Reuse())
-        site.new_cards_per_day = new_cards_per_day
-        yield from site.render()
+    try:
+        with collector_paused(), remembered_templates(templates):
+            site = SiteFiles(
+                palaces, decks, lang, site_title, base, memo or Memo(), reuse or Reuse()
+            )
+            site.new_cards_per_day = new_cards_per_day
+            yield from site.render()
+    finally:
+        clear_caches()  # rendered text is kept for one build: it holds every field

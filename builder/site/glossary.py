@@ -14,7 +14,7 @@ from itertools import chain
 
 from builder.notes.identity import fold
 from builder.site.pages import RoomView
-from builder.site.text import link_text, markdown, plain_text
+from builder.site.text import html, link_html, plain_text
 
 DIGITS = "0–9"
 OTHER = "#"
@@ -47,17 +47,17 @@ def _group(first: str) -> tuple[str, str]:
 def room_entries(view: RoomView, links: dict[str, str]) -> RoomEntries:
     """The glossary's entries of a room's loci; `links` maps each locus id to its URL from the
     palace's folder (`pages.room_links`)."""
-    room = link_text(view.room.name)
+    room = link_html(view.room.name)
     keys, entries = [], []
     for locus in view.room.loci:
-        description = f"{markdown(locus.description)} " if locus.description else ""
-        html = (
-            f"<dt>{markdown(locus.concept)}</dt>\n<dd>{description}"
+        description = f"{html(locus.description)} " if locus.description else ""
+        entry = (
+            f"<dt>{html(locus.concept)}</dt>\n<dd>{description}"
             f'<a class="place" href="{links[locus.id]}">{locus.number} · '
-            f"{link_text(locus.place)}, {room}</a></dd>\n"
+            f"{link_html(locus.place)}, {room}</a></dd>\n"
         )
         keys.append(_sort_key(locus.concept))
-        entries.append(html.encode())
+        entries.append(entry.encode())
     return tuple(keys), tuple(entries)
 
 

@@ -31,7 +31,7 @@ from markupsafe import Markup
 
 from builder.site.pages import RoomView, map_path, relative
 from builder.site.render import joined
-from builder.site.text import link_text, markdown, plain_text
+from builder.site.text import html, link_html, plain_text
 
 ROOM_COLUMNS = 2
 CELL = 36  # distance between neighbouring stops
@@ -224,7 +224,7 @@ def room_route(view: RoomView, links: dict[str, str]) -> bytes:
     slugs)."""
     parts = [
         f'<li><a class="route-room" href="{relative(map_path(view.palace), view.path)}">'
-        f"{link_text(view.room.name)}</a>"
+        f"{link_html(view.room.name)}</a>"
     ]
     add = parts.append
     if not view.room.loci:
@@ -234,16 +234,16 @@ def room_route(view: RoomView, links: dict[str, str]) -> bytes:
     for locus in view.room.loci:
         add(
             f'<li value="{locus.number}"><a href="{links[locus.id]}">'
-            f'{link_text(locus.place)}</a> <span class="route-concept">'
-            f"{markdown(locus.concept)}</span>"
+            f'{link_html(locus.place)}</a> <span class="route-concept">'
+            f"{html(locus.concept)}</span>"
         )
         if locus.steps:
             add('<ol class="route-steps">')
             for step in locus.steps:
                 add(
                     f'<li value="{step.number}"><a href="{links[step.id]}">'
-                    f'{link_text(step.place)}</a> <span class="route-concept">'
-                    f"{markdown(step.concept)}</span></li>"
+                    f'{link_html(step.place)}</a> <span class="route-concept">'
+                    f"{html(step.concept)}</span></li>"
                 )
             add("</ol>")
         add("</li>")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from builder.site.facts import RoomFacts
 from builder.site.pages import RoomView, relative
 from builder.site.render import plural
-from builder.site.text import link_text, markdown
+from builder.site.text import html, link_html
 
 
 def room_item(room: RoomFacts, page: str) -> bytes:
@@ -27,7 +27,7 @@ def room_item(room: RoomFacts, page: str) -> bytes:
     return (
         f'<li>\n<a href="{relative(page, room.path)}"><span class="room-number" '
         f'aria-hidden="true">{room.number}</span> <span class="room-name">'
-        f"{link_text(room.room.name)}</span></a>\n"
+        f"{link_html(room.room.name)}</span></a>\n"
         f'<span class="meta">{meta}</span>\n</li>\n'
     ).encode()
 
@@ -45,18 +45,18 @@ def walk_table(view: RoomView, links: dict[str, str]) -> bytes:
     maps its stops' ids to their URLs from the palace's page (slugs: nothing to escape)."""
     if not view.room.loci:
         return b""
-    rows = [f"<h3>{markdown(view.room.name)}</h3>\n", _TABLE_HEAD]
+    rows = [f"<h3>{html(view.room.name)}</h3>\n", _TABLE_HEAD]
     add = rows.append
     for locus in view.room.loci:
         add(
             f'<tr><td class="num">{locus.number}</td><td><a href="{links[locus.id]}">'
-            f"{link_text(locus.place)}</a></td><td>{markdown(locus.concept)}</td></tr>\n"
+            f"{link_html(locus.place)}</a></td><td>{html(locus.concept)}</td></tr>\n"
         )
         for step in locus.steps:
             add(
                 f'<tr class="step"><td class="num">{step.number}</td><td><a href="'
-                f'{links[step.id]}">{link_text(step.place)}</a></td>'
-                f"<td>{markdown(step.concept)}</td></tr>\n"
+                f'{links[step.id]}">{link_html(step.place)}</a></td>'
+                f"<td>{html(step.concept)}</td></tr>\n"
             )
     add("</tbody>\n</table>\n</div>\n")
     return "".join(rows).encode()
