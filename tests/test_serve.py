@@ -426,6 +426,7 @@ def test_a_rebuild_in_serve_renders_only_the_rooms_that_changed_and_writes_the_s
 
     seed = (REPO / "source" / "ml-palace.md").read_text(encoding="utf-8")
     edited = seed.replace("how quickly params are updated", "how fast the weights move")
+    deck_file = "ml-palace.apkg"
     assert edited != seed
 
     def palaces(text: str, folder: str) -> Any:
@@ -453,10 +454,13 @@ def test_a_rebuild_in_serve_renders_only_the_rooms_that_changed_and_writes_the_s
     keep_written()
     try:
         served = build(edited, "served", build(seed, "served-first", None, 1), 2)
+        assert len(rendered) == 2 * rooms + rooms + 1  # in serve: every room, then the edited one
+        served_back = build(seed, "served-back", served, 3)  # undone: from what serve kept
     finally:
         keep_written(False)
-    assert len(rendered) == 2 * rooms + rooms + 1  # in serve: every room, then the edited one
     assert (served / "ml-palace.apkg").read_bytes() == (alone / "ml-palace.apkg").read_bytes()
+    alone_back = build(seed, "alone-back", alone, 3)
+    assert (served_back / deck_file).read_bytes() == (alone_back / deck_file).read_bytes()
 
 
 def test_files_named_by_their_content_may_be_cached_the_rest_never(tmp_path: Path) -> None:

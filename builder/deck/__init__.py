@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from builder.deck.advice import advice
-from builder.deck.changes import Comparison, IdSource, PalaceChanges, model_mod
+from builder.deck.changes import Comparison, IdSource, PalaceChanges, PlacedRoom, model_mod
 from builder.deck.history import (
     PreviousDeck,
     PreviousNote,
@@ -240,7 +240,7 @@ def _render_palace(
     model = note_type(design)
     # `palace serve`: the rooms of the deck it wrote last, to keep those whose key is the same
     known = known_rooms(previous)
-    kept: dict[bytes, tuple[DeckNote, ...]] | None = {} if keeping_written() else None
+    kept: dict[bytes, PlacedRoom] | None = {} if keeping_written() else None
     placed = _compared(rooms, comparison, old_notes, names, known, kept)
     if same_design and previous is not None and previous.collection is not None:
         for _ in placed:  # every room compared before the rows of the changed notes go
@@ -267,17 +267,22 @@ def _compared(
     old_notes: dict[str, PreviousNote],
     names: MediaName,
     known: Rooms,
-    kept: dict[bytes, tuple[DeckNote, ...]] | None,
+    kept: dict[bytes, PlacedRoom] | None,
 ) -> Iterator[tuple[DeckNote, int, int]]:
     """Each note placed (note, id, mod), as the rooms are compared one by one. A room whose
-    key is in `known` has the notes it had (the key digests all they show): they are not
-    rendered again. `kept` gets each room's notes by key, for the next build."""
+    key is in `known` (the rooms of the previous deck, which this process wrote) has the notes
+    it had, placed as they are (the key digests all they show): they are neither rendered nor
+    compared again. `kept` gets each room's notes by key, for the next build."""
     for slot in rooms.rooms:
         start = len(comparison.placed)
-        notes = known.get(slot.key)
-        comparison.compare(room_notes(rooms, slot, names) if notes is None else notes, old_notes)
-        if kept is not None:
-            kept[slot.key] = tuple(note for note, _, _ in comparison.placed[start:])
+        room = known.get(slot.key)
+        if room is None:
+            comparison.compare(room_notes(rooms, slot, names), old_notes)
+            room = comparison.room(start) if kept is not None else None
+        else:
+            comparison.again(room)
+        if kept is not None and room is not None:
+            kept[slot.key] = room
         yield from comparison.placed[start:]
 
 

@@ -86,6 +86,16 @@ class NewIds:
         return note_id
 
 
+class PlacedRoom(NamedTuple):
+    """A room's notes as placed in a deck (`palace serve` keeps them with the deck it wrote)."""
+
+    placed: tuple[tuple[DeckNote, int, int], ...]  # note, id, mod
+    refs: tuple[LocusRef, ...]
+    guids: tuple[str, ...]
+    kept: tuple[str, ...]  # GUIDs of the notes with cards: their rows stay as they are
+    rewritten: tuple[tuple[DeckNote, int, int], ...]  # those without: written again
+
+
 class Comparison:
     """Notes compared with the previous deck: each with its id and mod, and the changes."""
 
@@ -124,6 +134,23 @@ class Comparison:
                 self.kept_rows.add(note.guid)  # the same mod: the same fields and tags
             else:
                 self.rewritten.append(placed)
+
+    def room(self, start: int) -> PlacedRoom:
+        """The notes placed since `start`, as one room."""
+        placed = tuple(self.placed[start:])
+        guids = tuple(note.guid for note, _, _ in placed)
+        refs = tuple(note.ref for note, _, _ in placed)
+        kept = tuple(note.guid for note, _, _ in placed if note.ords)
+        return PlacedRoom(placed, refs, guids, kept, tuple(p for p in placed if not p[0].ords))
+
+    def again(self, room: PlacedRoom) -> None:
+        """`room` placed as it is in the deck compared with: every note unchanged, a note keeps
+        its row if it has cards (`compare` gives the same, note by note)."""
+        self.placed.extend(room.placed)
+        self.unchanged.extend(room.refs)
+        self.seen.update(room.guids)
+        self.kept_rows.update(room.kept)
+        self.rewritten.extend(room.rewritten)
 
     def held(self, old_notes: Mapping[str, PreviousNote]) -> dict[str, PreviousNote]:
         """The notes the deck now holds, as `read_previous` reads them (in id order): the

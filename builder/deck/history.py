@@ -107,7 +107,7 @@ def new_scratch_file() -> Path:
 # called: `palace serve` builds again and again, and reads back each time the deck it wrote the
 # time before. A single build has nothing to gain, and keeps nothing.
 _WRITTEN: dict[str, tuple[PreviousDeck, Rooms]] | None = None
-Rooms = Mapping[bytes, tuple[Any, ...]]  # a room's key → its notes (`notes.DeckNote`)
+Rooms = Mapping[bytes, Any]  # a room's key → its notes as placed (`changes.PlacedRoom`)
 _KEEP = 8  # decks remembered: a few palaces
 
 
