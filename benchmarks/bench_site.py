@@ -180,18 +180,17 @@ def parts(palaces: tuple[Palace, ...]) -> None:
     from builder.site.assets import collect_pictures
     from builder.site.facts import palace_facts
     from builder.site.map import palace_map
-    from builder.site.pages import room_views, stop_links
+    from builder.site.pages import room_views
     from builder.site.study import study_script
 
     palace = palaces[0]
     rooms = room_views(palace)
-    links = stop_links(palace, rooms)
     pictures, _ = collect_pictures(palaces)
     pieces = {
         "facts (digests of every room)": lambda: palace_facts(palace, pictures),
         "room views": lambda: room_views(palace),
         "study data": lambda: study_script(palace, rooms, pictures),
-        "map": lambda: palace_map(rooms, links, "_map-title"),
+        "map": lambda: palace_map(rooms, "_map-title"),
     }
     for name, piece in pieces.items():
         times = []

@@ -35,8 +35,6 @@ from builder.site.pages import (
     map_path,
     palace_path,
     quiz_path,
-    room_links,
-    room_view,
     walk_path,
 )
 from builder.site.palace_pages import glossary_page, map_page, room_pages
@@ -124,7 +122,6 @@ class SiteFiles:
         )
         self.new_cards_per_day = DEFAULT_NEW_CARDS_PER_DAY  # the quiz's, in the study data
         self.paths: set[str] = set()
-        self._views: dict[tuple[str, int], tuple[RoomView, dict[str, str]]] = {}
 
     def wanted(self, path: str, key: str) -> bool:
         """Whether the file at `path`, which shows what `key` says, must be rendered; False
@@ -140,15 +137,10 @@ class SiteFiles:
         remembered = self.memo.table(table, streamed=True)  # each piece is used once
         return [remembered.get(key, partial(make, index)) for index, key in enumerate(keys)]
 
-    def view(self, facts: PalaceFacts, index: int) -> tuple[RoomView, dict[str, str]]:
-        """The room at `index` with its stops' numbers, and its stops' URLs from the palace's
-        folder; made only for rooms that have something to render."""
-        found = self._views.get((facts.palace.id, index))
-        if found is None:
-            room = facts.rooms[index]
-            view = room_view(facts.palace, room.room)
-            found = self._views[(facts.palace.id, index)] = (view, room_links(view))
-        return found
+    def view(self, facts: PalaceFacts, index: int) -> RoomView:
+        """The room at `index`, as its pieces show it; made when one is made, not kept."""
+        room = facts.rooms[index]
+        return RoomView(facts.palace, room.room, room.path)
 
     def render(self) -> Files:
         """Every file this build renders, one at a time."""
@@ -162,7 +154,6 @@ class SiteFiles:
             yield from self.study_data(facts)
             yield from self.palace(facts)
             yield from self.overview(facts)
-            self._views.clear()  # a palace's rooms are shown by its pages only
         yield from self.home()
         if self.wanted(NOT_FOUND, digest(NOT_FOUND, self.key)):
             yield NOT_FOUND, self.not_found_page()
@@ -219,7 +210,7 @@ class SiteFiles:
             for index, r in enumerate(facts.rooms)
         ]
         rooms = self.pieces(
-            "site.data", keys, lambda i: room_data(self.view(facts, i)[0], i, indices[i])
+            "site.data", keys, lambda i: room_data(self.view(facts, i), i, indices[i])
         )
         path = self.data_of[palace.id]
         limit = self.new_cards_per_day
@@ -247,9 +238,7 @@ class SiteFiles:
         outlines = outlines_of(facts)
         path = palace_path(facts.palace)
         items, item_keys = self.room_list(facts, path)
-        tables = self.pieces(
-            "site.walk-table", outlines, lambda i: walk_table(*self.view(facts, i))
-        )
+        tables = self.pieces("site.walk-table", outlines, lambda i: walk_table(self.view(facts, i)))
         if self.wanted(path, digest(path, key, self.deck_size(facts), item_keys, outlines)):
             parts = {"room_list": items, "walk": tables}
             deck = self.deck(facts.palace)

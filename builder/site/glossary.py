@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import chain
 
 from builder.notes.identity import fold
-from builder.site.pages import RoomView
+from builder.site.pages import RoomView, room_url
 from builder.site.text import html, link_html, plain_text
 
 DIGITS = "0–9"
@@ -44,16 +44,16 @@ def _group(first: str) -> tuple[str, str]:
     return OTHER, "_other"
 
 
-def room_entries(view: RoomView, links: dict[str, str]) -> RoomEntries:
-    """The glossary's entries of a room's loci; `links` maps each locus id to its URL from the
-    palace's folder (`pages.room_links`)."""
+def room_entries(view: RoomView) -> RoomEntries:
+    """The glossary's entries of a room's loci."""
     room = link_html(view.room.name)
+    url = room_url(view)
     keys, entries = [], []
     for locus in view.room.loci:
         description = f"{html(locus.description)} " if locus.description else ""
         entry = (
             f"<dt>{html(locus.concept)}</dt>\n<dd>{description}"
-            f'<a class="place" href="{links[locus.id]}">{locus.number} · '
+            f'<a class="place" href="{url}#{locus.id}">{locus.number} · '
             f"{link_html(locus.place)}, {room}</a></dd>\n"
         )
         keys.append(_sort_key(locus.concept))

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from builder.site.pages import RoomView, map_path, relative
+from builder.site.pages import RoomView, map_path, relative, room_url
 from builder.site.render import joined
 from builder.site.text import html, link_html, plain_text
 
@@ -124,9 +124,8 @@ def box_key(box: _Box) -> tuple[int, int, int, bool]:
     return (box.x, box.y, box.height, box.from_left)
 
 
-def room_map(view: RoomView, box: _Box, links: dict[str, str]) -> RoomMap:
-    """A room of the map in `box` (see `layout`). `links` maps its stops' ids to their URLs
-    from the map's page."""
+def room_map(view: RoomView, box: _Box) -> RoomMap:
+    """A room of the map in `box` (see `layout`)."""
     name = plain_text(view.room.name)
     label = escape(f"Room {view.room.number}: {name}", quote=False)
     lines = _name_lines(name)
@@ -156,6 +155,7 @@ def room_map(view: RoomView, box: _Box, links: dict[str, str]) -> RoomMap:
     x = box.x + PAD + RADIUS if box.from_left else box.x + ROOM_WIDTH - PAD - RADIUS
     points: list[tuple[int, int]] = []
     stops: list[str] = []
+    url = room_url(view)  # from the map's page: ids and paths are slugs, nothing to escape
     for row, (stop_id, number, place, concept, (kind, radius)) in enumerate(in_room):
         y = box.y + HEADER + row * CELL + CELL // 2
         points.append((x, y))
@@ -165,7 +165,7 @@ def room_map(view: RoomView, box: _Box, links: dict[str, str]) -> RoomMap:
         title = escape(f"{number}: {name}, {plain_text(concept)}", False)
         size = "" if number < 1000 else ' class="d4"' if number < 10000 else ' class="d5"'
         stops.append(
-            f'<a class="{kind}" href="{links[stop_id]}"><title>{title}</title>'
+            f'<a class="{kind}" href="{url}#{stop_id}"><title>{title}</title>'
             f'<circle cx="{x}" cy="{y}" r="{radius}"/>'
             f'<text x="{x}" y="{y}"{size}>{number}</text>'
             f"{_label(name, x, y, box.from_left)}</a>"
@@ -210,18 +210,17 @@ def map_svg(rooms: list[RoomMap], boxes: list[_Box], height: int, title_id: str)
     ]
 
 
-def palace_map(rooms: tuple[RoomView, ...], links: dict[str, str], title_id: str) -> Markup:
+def palace_map(rooms: tuple[RoomView, ...], title_id: str) -> Markup:
     """The whole map of a palace as inline SVG (see `room_map`, `map_svg`)."""
     boxes, height = layout([view.room.stops for view in rooms])
-    pieces = [room_map(view, box, links) for view, box in zip(rooms, boxes, strict=True)]
+    pieces = [room_map(view, box) for view, box in zip(rooms, boxes, strict=True)]
     return Markup(b"".join(map_svg(pieces, boxes, height, title_id)).decode())
 
 
-def room_route(view: RoomView, links: dict[str, str]) -> bytes:
+def room_route(view: RoomView) -> bytes:
     """A room's item of the route list: the room, then its loci (and their steps) numbered by
-    their place on the walk, each a link to its locus followed by its concept. `links` maps
-    stop ids to their URLs from the map's page (ids and paths need no escaping: they are
-    slugs)."""
+    their place on the walk, each a link to its locus followed by its concept."""
+    url = room_url(view)  # from the map's page
     parts = [
         f'<li><a class="route-room" href="{relative(map_path(view.palace), view.path)}">'
         f"{link_html(view.room.name)}</a>"
@@ -233,7 +232,7 @@ def room_route(view: RoomView, links: dict[str, str]) -> bytes:
     add('<ol class="route-stops">')
     for locus in view.room.loci:
         add(
-            f'<li value="{locus.number}"><a href="{links[locus.id]}">'
+            f'<li value="{locus.number}"><a href="{url}#{locus.id}">'
             f'{link_html(locus.place)}</a> <span class="route-concept">'
             f"{html(locus.concept)}</span>"
         )
@@ -241,7 +240,7 @@ def room_route(view: RoomView, links: dict[str, str]) -> bytes:
             add('<ol class="route-steps">')
             for step in locus.steps:
                 add(
-                    f'<li value="{step.number}"><a href="{links[step.id]}">'
+                    f'<li value="{step.number}"><a href="{url}#{step.id}">'
                     f'{link_html(step.place)}</a> <span class="route-concept">'
                     f"{html(step.concept)}</span></li>"
                 )

@@ -10,7 +10,7 @@ template of the same rows, tried, renders the same bytes several times slower in
 from __future__ import annotations
 
 from builder.site.facts import RoomFacts
-from builder.site.pages import RoomView, relative
+from builder.site.pages import RoomView, relative, room_url
 from builder.site.render import plural
 from builder.site.text import html, link_html
 
@@ -40,22 +40,22 @@ _TABLE_HEAD = (
 )
 
 
-def walk_table(view: RoomView, links: dict[str, str]) -> bytes:
-    """The room's table in the walk at a glance (nothing for a room without loci); `links`
-    maps its stops' ids to their URLs from the palace's page (slugs: nothing to escape)."""
+def walk_table(view: RoomView) -> bytes:
+    """The room's table in the walk at a glance (nothing for a room without loci)."""
     if not view.room.loci:
         return b""
+    url = room_url(view)  # from the palace's page: slugs, nothing to escape
     rows = [f"<h3>{html(view.room.name)}</h3>\n", _TABLE_HEAD]
     add = rows.append
     for locus in view.room.loci:
         add(
-            f'<tr><td class="num">{locus.number}</td><td><a href="{links[locus.id]}">'
+            f'<tr><td class="num">{locus.number}</td><td><a href="{url}#{locus.id}">'
             f"{link_html(locus.place)}</a></td><td>{html(locus.concept)}</td></tr>\n"
         )
         for step in locus.steps:
             add(
                 f'<tr class="step"><td class="num">{step.number}</td><td><a href="'
-                f'{links[step.id]}">{link_html(step.place)}</a></td>'
+                f'{url}#{step.id}">{link_html(step.place)}</a></td>'
                 f"<td>{html(step.concept)}</td></tr>\n"
             )
     add("</tbody>\n</table>\n</div>\n")

@@ -107,24 +107,10 @@ def room_views(palace: Palace) -> tuple[RoomView, ...]:
     return tuple(room_view(palace, room) for room in palace.rooms)
 
 
-def stop_links(palace: Palace, rooms: tuple[RoomView, ...]) -> dict[str, str]:
-    """Each stop's URL (`kitchen/index.html#stove`) as seen from the palace's folder, where the
-    palace page, the map and the glossary live: computed once, not once per link."""
-    links: dict[str, str] = {}
-    for view in rooms:
-        links.update(room_links(view))
-    return links
-
-
-def room_links(view: RoomView) -> dict[str, str]:
-    """`stop_links` of one room."""
-    room_url = relative(palace_path(view.palace), view.path)
-    links: dict[str, str] = {}
-    for locus in view.room.loci:
-        links[locus.id] = f"{room_url}#{locus.id}"
-        for step in locus.steps:
-            links[step.id] = f"{room_url}#{step.id}"
-    return links
+def room_url(view: RoomView) -> str:
+    """The URL of the room's page from the palace's folder, where the palace page, the map and
+    the glossary live (`kitchen/index.html`); a stop's is it and `#<stop id>`."""
+    return view.path.removeprefix(f"{view.palace.id}/")  # `relative`, as a room is in it
 
 
 def human_size(size: int) -> str:

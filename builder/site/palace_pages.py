@@ -35,11 +35,10 @@ def map_page(
     ]
 
     def room(index: int) -> RoomMap:
-        view, links = files.view(facts, index)
-        return room_map(view, boxes[index], links)
+        return room_map(files.view(facts, index), boxes[index])
 
     rooms = files.pieces("site.map", map_keys, room)
-    routes = files.pieces("site.route", outlines, lambda i: room_route(*files.view(facts, i)))
+    routes = files.pieces("site.route", outlines, lambda i: room_route(files.view(facts, i)))
     path = map_path(facts.palace)
     if files.wanted(path, digest(path, key, map_keys)):
         svg = map_svg(rooms, boxes, height, "_map-title")
@@ -53,7 +52,7 @@ def glossary_page(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[
         (facts.palace.id, r.outline, r.texts, r.first) for r in facts.rooms
     ]
     entries = files.pieces(
-        "site.glossary", entry_keys, lambda i: room_entries(*files.view(facts, i))
+        "site.glossary", entry_keys, lambda i: room_entries(files.view(facts, i))
     )
     path = glossary_path(facts.palace)
     if files.wanted(path, digest(path, key, entry_keys)):
@@ -82,7 +81,7 @@ def room_pages(files: SiteFiles, facts: PalaceFacts, key: str, context: dict[str
             page = render_page(
                 "room.html",
                 room.path,
-                view=files.view(facts, index)[0],
+                view=files.view(facts, index),
                 room_count=len(rooms),
                 previous=previous,
                 next=following,
