@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import sys
@@ -208,12 +209,17 @@ def output_stamps(out: Path, names: Iterable[str]) -> dict[str, list[int]]:
     return stamps
 
 
-def code_files() -> list[Path]:
-    """The builder's own files: its code, card templates, page templates and static files."""
-    return sorted(
-        path
-        for path in BUILDER.rglob("*")
-        if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file()
+@functools.cache
+def code_files() -> tuple[Path, ...]:
+    """The builder's own files: its code, card templates, page templates and static files.
+    Listed once in a process: they are the files of the code it runs (`palace serve` starts
+    again when they change)."""
+    return tuple(
+        sorted(
+            path
+            for path in BUILDER.rglob("*")
+            if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file()
+        )
     )
 
 
