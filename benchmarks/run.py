@@ -5,8 +5,9 @@
 
 Each case runs `palace` as a user does (a new process each time), once to warm the file cache,
 then `--runs` times; the table shows the median, and the peak memory (max RSS) of the cold
-build and of the largest kind of run. Peers run in their own virtual environments under `--work` (mkdocs with this
-Python, md2anki with Python ≥ 3.12 from pyenv), outside the project's dependencies.
+build and of the largest kind of run. Peers run in their own virtual environments under
+`--work` (mkdocs with this Python, md2anki with Python ≥ 3.12 from pyenv), outside the
+project's dependencies.
 """
 
 from __future__ import annotations
