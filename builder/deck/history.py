@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any, NamedTuple
@@ -189,7 +189,7 @@ def read_previous(path: Path | None) -> PreviousDeck | None:
     if known is not None:
         return known[0]
     inside = _scratch is not None  # outside a block, the collection goes with this call
-    with _kept(_scratch) if _scratch is not None else scratch_files() as scratch:
+    with nullcontext(_scratch) if _scratch is not None else scratch_files() as scratch:
         file = scratch.new()
         try:
             with (
@@ -208,11 +208,6 @@ def read_previous(path: Path | None) -> PreviousDeck | None:
         except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as error:
             raise unreadable(path, error) from error
         return deck
-
-
-@contextmanager
-def _kept(scratch: Scratch) -> Iterator[Scratch]:
-    yield scratch
 
 
 def _read(db: sqlite3.Connection, file: Path | None) -> PreviousDeck:
