@@ -177,7 +177,7 @@ class Comparison:
             tuple(self.added),
             tuple(self.changed),
             tuple(self.unchanged),
-            tuple(_ref(old) for old in gone),
+            tuple(stored_ref(old.flds) for old in gone),
             tuple(self.refreshed),
         )
 
@@ -197,8 +197,9 @@ def _position(old: PreviousNote) -> tuple[int, int]:
     return (int(position) if position.isdigit() else 0, old.id)
 
 
-def _ref(old: PreviousNote) -> LocusRef:
-    fields = old.flds.split("\x1f")
+def stored_ref(flds: str) -> LocusRef:
+    """The stop a note stored in a deck or collection is (its fields as Anki stores them)."""
+    fields = flds.split("\x1f")
     stop_id = fields[_ID].partition("/")[2] if len(fields) > _ID else ""
     name = html.unescape(fields[_LOCUS]) if len(fields) > _LOCUS else ""
     return LocusRef(stop_id, name or stop_id)

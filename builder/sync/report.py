@@ -6,11 +6,11 @@ rest as a count), since a first sync of a large palace adds thousands.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 
 from builder.config import Config
-from builder.deck.model import FIELDS, MODEL_NAME
+from builder.deck.changes import stored_ref
+from builder.deck.model import MODEL_NAME
 from builder.errors import Diagnostic
 from builder.sync import REMOVED_TAG
 from builder.sync.pipeline import SyncOutcome, sync
@@ -18,7 +18,6 @@ from builder.sync.plan import PalacePlan
 from builder.sync.where import collection_path
 
 NAMED = 10
-_LOCUS = FIELDS.index("Locus")
 
 
 def run_sync(
@@ -82,7 +81,7 @@ def palace_lines(plan: PalacePlan, delete: bool, every: bool) -> list[str]:
     for deck, names in targets.items():
         named(f"moved to '{deck}'", names)
     how = "deleted" if delete else f"tagged {REMOVED_TAG}, cards suspended"
-    named(f"removed, {how}", (_place(note.flds) for note in plan.removed))
+    named(f"removed, {how}", (stored_ref(note.flds).name for note in plan.removed))
     if plan.returned:
         lines.append(f"  back in the notes: {len(plan.returned)} cards unsuspended")
     if plan.retired:
@@ -96,8 +95,3 @@ def _listed(names: list[str], every: bool) -> str:
     if every or len(names) <= NAMED:
         return ", ".join(names)
     return ", ".join(names[:NAMED]) + f" and {len(names) - NAMED} more"
-
-
-def _place(flds: str) -> str:
-    fields = flds.split("\x1f")
-    return html.unescape(fields[_LOCUS]) if len(fields) > _LOCUS else fields[0]
