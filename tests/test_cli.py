@@ -15,7 +15,7 @@ import pytest
 from conftest import REPO, ProjectMaker
 
 from builder.cli import main
-from builder.console import ProgressBar, Reporter, Style
+from builder.console import ProgressBar, Reporter, Style, listed
 
 Capture = pytest.CaptureFixture[str]
 
@@ -469,3 +469,10 @@ def test_a_source_folder_that_cannot_be_read_says_so(make_project: ProjectMaker)
         1,
         "palace: error: source: cannot read this folder: Permission denied\n",
     )
+
+
+def test_listed_names_the_first_few_then_how_many_more() -> None:
+    assert listed([], 3) == ""
+    assert listed(["a", "b", "c"], 3) == "a, b, c"
+    assert listed(["a", "b", "c", "d", "e"], 3) == "a, b, c and 2 more"
+    assert listed(["x", "y"], 1, " or ") == "x and 1 more"

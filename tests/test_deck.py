@@ -305,10 +305,10 @@ def test_a_long_list_of_removed_stops_is_cut_short(tmp_path: Path) -> None:
     out = render_decks(palaces(tmp_path, THREE_ROOMS), previous, now=T1)
     assert out.summary_lines() == [
         "test-palace.apkg: 9 added, 0 changed, 0 unchanged, 14 removed (Place 1, Place 2, "
-        "Place 3, Place 4, Place 5, Place 6, Place 7, Place 8, Place 9, Place 10, and 4 more)",
+        "Place 3, Place 4, Place 5, Place 6, Place 7, Place 8, Place 9, Place 10 and 4 more)",
         "  removed from the notes, still in Anki: find them in Browse with "
         + " or ".join(f'"Id:test-palace/place-{n}"' for n in range(1, 6))
-        + " (and 9 more), then suspend or delete them",
+        + " and 9 more, then suspend or delete them",
     ]
     assert len(out.changes[0].removed) == 14
 

@@ -25,6 +25,7 @@ from builder.build import Outcome, build_project
 from builder.commands.git import FALLBACK_EMAIL, FALLBACK_NAME, Git
 from builder.commands.gittree import write_tree
 from builder.config import Config
+from builder.console import listed
 from builder.errors import PalaceError
 from builder.notes.load import find_notes
 
@@ -93,9 +94,8 @@ def publish(
     source = git.head()
     dirty = git.uncommitted(notes_roots(sources), exclude=out)
     if dirty and not force:
-        more = f" and {len(dirty) - 1} more" if len(dirty) > 1 else ""
         raise PalaceError(
-            f"uncommitted changes to the notes ({dirty[0]}{more}): commit them first, "
+            f"uncommitted changes to the notes ({listed(dirty, 1)}): commit them first, "
             "or publish anyway with --force"
         )
     if source is None and not force:

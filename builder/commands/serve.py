@@ -33,7 +33,7 @@ from builder.build import DEFAULT_SOURCE, build_project
 from builder.cache.fingerprint import BUILDER
 from builder.commands.devserver import DevServer, LiveState
 from builder.config import PALACE_TOML, PYPROJECT, Config, load_config
-from builder.console import Reporter, count
+from builder.console import Reporter, count, listed
 from builder.errors import Diagnostic, NotesError, PalaceError
 
 RESTART_PORT = "PALACE_SERVE_PORT"  # set for the process a code change restarts: same port
@@ -230,8 +230,7 @@ def _describe(paths: Sequence[Path], verb: str = " changed") -> str:
     here = Path.cwd()
     paths = [path for path in paths if path.exists()] or paths  # not an editor's temp file
     names = [p.relative_to(here).as_posix() if p.is_relative_to(here) else str(p) for p in paths]
-    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return f"{shown}{verb}"
+    return f"{listed(names, 3)}{verb}"
 
 
 def _snapshot(roots: Iterable[Path]) -> set[tuple[str, int, int]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from builder.console import listed
 from builder.deck.changes import Comparison
 from builder.deck.history import PreviousNote
 from builder.deck.model import CARD_KINDS, FIELDS
@@ -86,13 +87,13 @@ def advice(
         which = [f"{ref.name} to '{deck}'" for ref, deck in moved]
         lines.append(
             f"{len(moved)} moved to another room: after importing, move their cards in Anki's "
-            f"Browse with Change Deck: {_listed(which)}"
+            f"Browse with Change Deck: {listed(which, _LISTED)}"
         )
     if removed:
         searches = [f'"Id:{palace_id}/{ref.id}"' for ref in removed]
         lines.append(
             "removed from the notes, still in Anki: find them in Browse with "
-            f"{_listed(searches, ' or ')}, then suspend or delete them"
+            f"{listed(searches, _LISTED, ' or ')}, then suspend or delete them"
         )
     if any(empty):
         lines.append(
@@ -110,9 +111,3 @@ def advice(
 
 def _second(pair: tuple[str, str]) -> str:
     return pair[1]
-
-
-def _listed(items: Sequence[str], joiner: str = ", ") -> str:
-    if len(items) <= _LISTED:
-        return joiner.join(items)
-    return f"{joiner.join(items[:_LISTED])} (and {len(items) - _LISTED} more)"

@@ -16,6 +16,7 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from builder.console import listed
 from builder.deck.history import PreviousNote
 from builder.deck.model import CARD_KINDS, FIELDS
 from builder.deck.notes import DeckNote, LocusRef, own_content
@@ -49,10 +50,7 @@ class PalaceChanges(NamedTuple):
             f"{len(self.unchanged)} unchanged, {len(self.removed)} removed"
         )
         if self.removed:
-            names = [ref.name for ref in self.removed[:_NAMED]]
-            if len(self.removed) > _NAMED:
-                names.append(f"and {len(self.removed) - _NAMED} more")
-            line += f" ({', '.join(names)})"
+            line += f" ({listed([ref.name for ref in self.removed], _NAMED)})"
         if self.refreshed:
             line += f"; {len(self.refreshed)} unchanged with a new position, room or neighbour"
         return line

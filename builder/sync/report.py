@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from builder.config import Config
+from builder.console import listed
 from builder.deck.changes import stored_ref
 from builder.deck.model import MODEL_NAME
 from builder.errors import Diagnostic
@@ -71,7 +72,7 @@ def palace_lines(plan: PalacePlan, delete: bool, every: bool) -> list[str]:
     def named(what: str, names: Iterable[str]) -> None:
         shown = list(names)
         if shown:
-            lines.append(f"  {what}: {_listed(shown, every)}")
+            lines.append(f"  {what}: {listed(shown, len(shown) if every else NAMED)}")
 
     named("added", (note.ref.name for note in plan.added))
     named("updated", (note.ref.name for note, _ in plan.updated))
@@ -89,9 +90,3 @@ def palace_lines(plan: PalacePlan, delete: bool, every: bool) -> list[str]:
         lines.append(f"  cards of a kind no longer made: {len(plan.retired)} {done}")
     named("subdecks removed (left empty)", (f"'{name}'" for _, name in plan.empty_decks))
     return lines
-
-
-def _listed(names: list[str], every: bool) -> str:
-    if every or len(names) <= NAMED:
-        return ", ".join(names)
-    return ", ".join(names[:NAMED]) + f" and {len(names) - NAMED} more"
