@@ -19,7 +19,7 @@ import pytest
 
 from builder.deck import ALL_KINDS, LocusRef, render_decks
 from builder.deck.model import CARD_KINDS, FIELDS, MODEL_ID, MODEL_NAME, stable_id
-from builder.deck.notes import note_guid
+from builder.deck.notes import is_room_deck_part, note_guid
 from builder.errors import PalaceError
 from builder.notes.load import load_notes
 from builder.notes.records import Palace
@@ -420,3 +420,15 @@ def test_cards_share_their_notes_id_mod_and_position(tmp_path: Path) -> None:
     assert all(sfld.startswith(f"{due:03d} ") for due, sfld in dues)
     assert db.execute("SELECT DISTINCT c.mod FROM cards c JOIN notes n ON c.nid = n.id "
                       "WHERE n.flds LIKE 'test-palace/arch%'").fetchall() == [(T1,)]  # fmt: skip
+
+
+def test_a_room_deck_is_known_by_its_name_with_any_number_or_none() -> None:
+    assert is_room_deck_part("07 kitchen", "kitchen")
+    assert is_room_deck_part("112 kitchen", "kitchen")  # renumbered: a room was added
+    assert is_room_deck_part("kitchen", "kitchen")  # as 0.1 named it
+    assert is_room_deck_part("03 2nd floor", "2nd floor")
+    assert is_room_deck_part("2nd floor", "2nd floor")
+    assert not is_room_deck_part("07 kitchens", "kitchen")
+    assert not is_room_deck_part("kitchen 2", "kitchen")
+    assert not is_room_deck_part("07kitchen", "kitchen")
+    assert not is_room_deck_part("07 2nd floor", "floor")

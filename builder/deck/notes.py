@@ -15,6 +15,7 @@ import binascii
 import hashlib
 import html
 import marshal
+import re
 from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
@@ -82,6 +83,22 @@ def deck_name_part(text: str, fallback: str) -> str:
     return text.replace("::", ":").strip() or fallback
 
 
+def room_deck_part(number: int, width: int, room: Room) -> str:
+    """A room's subdeck under its palace's deck, numbered in walk order: `07 Kitchen`."""
+    return f"{number:0{width}d} {deck_name_part(room.name, room.id)}"
+
+
+def is_room_deck_part(level: str, room: str) -> bool:
+    """Whether the deck name level `level` is one Palace gave the room whose name gives the
+    level `room` (`deck_name_part`): numbered (by any number, as rooms are renumbered when one
+    is added), or, before 0.2, the name alone. Compare both as Anki compares deck names."""
+    number = _NUMBER.match(level)
+    return level == room or (number is not None and level[number.end() :] == room)
+
+
+_NUMBER = re.compile(r"\d+ ")
+
+
 # A picture file → its media name in the deck (see `media.media_name`).
 MediaName = Callable[[Path], str]
 
@@ -133,7 +150,7 @@ def layout(palace: Palace, kinds: frozenset[str], prefix: str, names: MediaName)
     steps = sequences = 0
     width = max(2, len(str(len(palace.rooms))))
     for room in palace.rooms:
-        name = f"{top}::{room.number:0{width}d} {deck_name_part(room.name, room.id)}"
+        name = f"{top}::{room_deck_part(room.number, width, room)}"
         deck_id = stable_id(f"palace/deck/{palace.id}/{room.id}")
         deck = decks.setdefault(name.casefold(), (deck_id, name))[0]
         loci = room.loci

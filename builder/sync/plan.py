@@ -11,14 +11,13 @@ is ever touched.
 from __future__ import annotations
 
 import html
-import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from builder.deck.model import CARD_KINDS, FIELDS, checksum_of_model_json, design
-from builder.deck.notes import DeckNote, Layout, deck_name_part, note_guid
+from builder.deck.notes import DeckNote, Layout, deck_name_part, is_room_deck_part, note_guid
 from builder.errors import PalaceError
 from builder.sync import REMOVED_TAG
 from builder.sync.held import Held, HeldNote, norm
@@ -175,8 +174,7 @@ def _made(deck: str, title: str, room: str) -> bool:
     levels = [norm(level) for level in deck.split("::")]
     if len(levels) < 2 or levels[-2] != norm(title):
         return False
-    last, room = levels[-1], norm(room)
-    return last == room or re.fullmatch(rf"\d+ {re.escape(room)}", last) is not None
+    return is_room_deck_part(levels[-1], norm(room))
 
 
 def _room_of(note: HeldNote) -> tuple[str, str]:
