@@ -176,6 +176,33 @@ def test_the_same_bytes_are_no_excuse_either(
     assert (out / MANIFEST).read_text() == "other.html\n"
 
 
+def test_a_pages_folder_with_the_owners_nojekyll_and_cname_is_built_into_as_it_is(
+    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder set up for GitHub Pages holds `.nojekyll` (any bytes: Pages reads only that it
+    is there) and `CNAME`: no --force needed, both stay the owner's, and the build writes its
+    own `.nojekyll` only once the owner's is gone."""
+    root = make_project({"source/p.md": NOTES})
+    out = root / "docs"
+    out.mkdir()
+    (out / ".nojekyll").write_bytes(b"kept by hand\n")
+    (out / "CNAME").write_bytes(b"palace.example.org\n")
+    before = status(out, [".nojekyll", "CNAME"])
+    past = time.time() - 60  # not "racily clean": the second build is a no-op
+    for path in (root / "source", root / "source" / "p.md"):
+        os.utime(path, (past, past))
+    assert main(["build", "--out", "docs"]) == 0
+    assert main(["build", "--out", "docs"]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert status(out, [".nojekyll", "CNAME"]) == before
+    owned = (out / MANIFEST).read_text().splitlines()
+    assert ".nojekyll" not in owned and "CNAME" not in owned
+    (out / ".nojekyll").unlink()
+    assert main(["build", "--out", "docs"]) == 0
+    assert (out / ".nojekyll").read_bytes() == b""
+    assert ".nojekyll" in (out / MANIFEST).read_text().splitlines()
+
+
 def test_an_empty_or_new_folder_needs_no_force(
     make_project: ProjectMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -29,6 +29,7 @@ from builder.config import Config, load_config
 from builder.errors import Diagnostic, NotesError, OutputError
 from builder.output import MANIFEST, Output, check_output_folder
 from builder.output.cache import cache_folder
+from builder.output.guards import NOJEKYLL
 
 if TYPE_CHECKING:
     from builder.notes.load import Notes
@@ -125,7 +126,8 @@ def build_project(
         fingerprint.inputs([f.file for f in notes.files], pictures, previous, since_ns),
         fingerprint.folder_stamps([Path(s) for s in sources if Path(s).is_dir()], since_ns),
         [f.display for f in notes.files],
-        fingerprint.output_stamps(out, (*report.written.files, MANIFEST)),
+        # an owner's `.nojekyll` stands in for ours (`_render_and_write`): if it goes, build
+        fingerprint.output_stamps(out, (*report.written.files, MANIFEST, NOJEKYLL)),
         dataclasses.asdict(report.counts),
         [dataclasses.asdict(d) for d in notes.diagnostics],
         stamp,
@@ -210,6 +212,8 @@ def _render_and_write(
             memo=remembered,
             reuse=reuse,
         ):
+            if path == NOJEKYLL and output.holds_theirs(path):
+                continue  # Pages reads only that it is there: the owner's does what ours would
             output.put(path, data)
             pages += path.endswith(".html")
         # 3. swap, unless a notes file changed since it was read

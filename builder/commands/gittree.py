@@ -12,11 +12,11 @@ from pathlib import Path
 
 from builder.commands.git import Git
 from builder.errors import PalaceError
+from builder.output.guards import NOJEKYLL
 
 # Files the build keeps in the output folder for itself, never published: its manifest
 # (`.palace-manifest`) and the temp files of an interrupted write (`.palace-*.tmp`).
 BOOKKEEPING = ".palace-"
-NOJEKYLL = ".nojekyll"  # tells Pages not to run Jekyll, which would drop `_`-prefixed files
 FILE, EXECUTABLE, SYMLINK, TREE = "100644", "100755", "120000", "040000"  # git's entry modes
 HASH_BATCH = 500  # paths per `git hash-object` call, far below any command-line limit
 

@@ -206,9 +206,13 @@ class Output:
             tuple(self._stuck),
         )
 
+    def holds_theirs(self, name: str) -> bool:
+        """Whether the output folder holds a file `name` that palace did not write."""
+        return name not in self._old and _is_file(self.target / name)
+
     def _check_way(self, name: str) -> None:
         """OutputError if a file palace did not write is where it writes `name`."""
-        if name not in self._old and _is_file(self.target / name):
+        if self.holds_theirs(name):
             raise OutputError(
                 f"{cache.shown(self.target / name, self.out)}: cannot write: a file palace did "
                 "not write is in the way (palace never overwrites it: move it away)"

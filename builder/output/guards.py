@@ -99,7 +99,8 @@ def check_replaceable(out: Path) -> None:
 
 
 # What a folder may hold before its first build: the custom domain of GitHub Pages, kept.
-PAGES_FILES = frozenset({"CNAME"})
+NOJEKYLL = ".nojekyll"  # tells Pages not to run Jekyll, which would drop `_`-prefixed files
+PAGES_FILES = frozenset({"CNAME", NOJEKYLL})  # what a Pages folder holds that is not content
 
 
 def check_claimable(out: Path, force: bool) -> None:

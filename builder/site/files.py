@@ -22,6 +22,7 @@ from builder.cache.memo import Memo, Reuse, digest
 from builder.config import DEFAULT_NEW_CARDS_PER_DAY
 from builder.deck import deck_name
 from builder.notes.records import Palace
+from builder.output.guards import NOJEKYLL
 from builder.site.assets import ASSETS, PICTURES, collect_pictures, csp_hash, static_files
 from builder.site.facts import PalaceFacts, palace_facts
 from builder.site.overview import room_item, walk_table
@@ -148,8 +149,8 @@ class SiteFiles:
         for path, data in (*self.static.files, *self.picture_files.items()):
             if self.wanted(path, path):
                 yield path, data
-        if self.wanted(".nojekyll", ""):
-            yield ".nojekyll", b""
+        if self.wanted(NOJEKYLL, ""):
+            yield NOJEKYLL, b""
         for facts in self.facts:
             yield from self.study_data(facts)
             yield from self.palace(facts)
