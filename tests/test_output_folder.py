@@ -80,7 +80,8 @@ def test_a_folder_of_someones_is_refused_in_one_line_and_left_as_it_is(
     assert main(["build", "--out", "dest"]) == 1
     assert capsys.readouterr().err == (
         "palace: error: dest: the folder holds files and no Palace build; build into a new or "
-        "empty folder, or pass --force to build beside its files (they are kept as they are)\n"
+        "empty folder, or build beside its files once with `palace build --out dest --force` "
+        "(they are kept as they are; serve and publish then build there too)\n"
     )
     assert status(root / "dest", [*names, "index.html"]) == before
     assert sorted(p.name for p in (root / "dest").iterdir()) == sorted(

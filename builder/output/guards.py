@@ -10,6 +10,7 @@ import errno
 import fcntl
 import os
 import re
+import shlex
 import stat
 import sys
 from collections.abc import Iterable
@@ -115,10 +116,11 @@ def check_claimable(out: Path, force: bool) -> None:
     except OSError as error:
         raise OutputError(f"{out.as_posix()}: cannot read: {error.strerror}") from error
     if not empty:
+        quoted = shlex.quote(out.as_posix())
         raise OutputError(
             f"{out.as_posix()}: the folder holds files and no Palace build; build into a new "
-            "or empty folder, or pass --force to build beside its files (they are kept as "
-            "they are)"
+            f"or empty folder, or build beside its files once with `palace build --out {quoted} "
+            "--force` (they are kept as they are; serve and publish then build there too)"
         )
 
 
