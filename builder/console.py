@@ -189,10 +189,3 @@ class Reporter:
 
 def count(n: int, word: str, plural: str = "") -> str:
     return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
-def listed(items: Sequence[str], most: int, joiner: str = ", ") -> str:
-    """`items` joined, the first `most` of them when there are more: `a, b and 3 more`."""
-    if len(items) <= most:
-        return joiner.join(items)
-    return f"{joiner.join(items[:most])} and {len(items) - most} more"

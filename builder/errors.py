@@ -1,10 +1,12 @@
-"""The one small exception tree, and diagnostics that point at a line of the notes.
+"""The one small exception tree, diagnostics that point at a line of the notes, and how
+messages show text.
 
 Exit codes: 0 ok, 1 the notes (or the output) have a problem, 2 the command line is wrong.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 ECHO_WIDTH = 100  # characters of the offending line shown under a diagnostic
@@ -38,6 +40,13 @@ class Diagnostic:
 # escape sequence reaches the terminal (and the caret under an echoed line stays in place).
 _VISIBLE = {c: 0x2400 + c for c in range(0x20) if c != 0x09} | {0x7F: 0x2421}
 _VISIBLE |= {c: 0xFFFD for c in range(0x80, 0xA0)}
+
+
+def listed(items: Sequence[str], most: int, joiner: str = ", ") -> str:
+    """`items` joined, the first `most` of them when there are more: `a, b and 3 more`."""
+    if len(items) <= most:
+        return joiner.join(items)
+    return f"{joiner.join(items[:most])} and {len(items) - most} more"
 
 
 def visible(text: str) -> str:

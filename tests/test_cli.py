@@ -15,7 +15,8 @@ import pytest
 from conftest import REPO, ProjectMaker
 
 from builder.cli import main
-from builder.console import ProgressBar, Reporter, Style, listed
+from builder.console import ProgressBar, Reporter, Style
+from builder.errors import listed
 
 Capture = pytest.CaptureFixture[str]
 

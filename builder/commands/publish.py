@@ -25,8 +25,7 @@ from builder.build import Outcome, build_project
 from builder.commands.git import FALLBACK_EMAIL, FALLBACK_NAME, Git
 from builder.commands.gittree import write_tree
 from builder.config import Config
-from builder.console import listed
-from builder.errors import PalaceError
+from builder.errors import PalaceError, listed
 from builder.notes.load import find_notes
 
 

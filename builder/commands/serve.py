@@ -33,8 +33,8 @@ from builder.build import DEFAULT_SOURCE, build_project
 from builder.cache.fingerprint import BUILDER
 from builder.commands.devserver import DevServer, LiveState
 from builder.config import PALACE_TOML, PYPROJECT, Config, load_config
-from builder.console import Reporter, count, listed
-from builder.errors import Diagnostic, NotesError, PalaceError
+from builder.console import Reporter, count
+from builder.errors import Diagnostic, NotesError, PalaceError, listed
 
 RESTART_PORT = "PALACE_SERVE_PORT"  # set for the process a code change restarts: same port
 _SETTLE_MS = 20  # a batch of changes ends after this long without another

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from builder.console import listed
 from builder.deck.changes import Comparison
 from builder.deck.history import PreviousNote
 from builder.deck.model import CARD_KINDS, FIELDS
 from builder.deck.notes import DeckNote, LocusRef
+from builder.errors import listed
 
 _LISTED = 5  # names listed in one line
 _PARENT = FIELDS.index("Parent")

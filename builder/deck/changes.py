@@ -16,10 +16,10 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from builder.console import listed
 from builder.deck.history import PreviousNote
 from builder.deck.model import CARD_KINDS, FIELDS
 from builder.deck.notes import DeckNote, LocusRef, own_content
+from builder.errors import listed
 
 CARD_ID_SPACE = len(CARD_KINDS)  # a card's id is its note's id + its ord: never lower this
 _NAMED = 10  # removed stops named in a summary line

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from builder.config import Config
-from builder.console import listed
 from builder.deck.changes import stored_ref
 from builder.deck.model import MODEL_NAME
-from builder.errors import Diagnostic
+from builder.errors import Diagnostic, listed
 from builder.sync import REMOVED_TAG
 from builder.sync.pipeline import SyncOutcome, sync
 from builder.sync.plan import PalacePlan
