@@ -5,9 +5,11 @@
 
 Each case runs `palace` as a user does (a new process each time), once to warm the file cache,
 then `--runs` times; the table shows the median, and the peak memory (max RSS) of the cold
-build and of the largest kind of run. Peers run in their own virtual environments under
-`--work` (mkdocs with this Python, md2anki with Python ≥ 3.12 from pyenv), outside the
-project's dependencies.
+build and of the largest kind of run. Palace and its peers each run in their own virtual
+environment under `--work`, as an owner installs them (Palace from this checkout, mkdocs with
+this Python, md2anki with Python ≥ 3.12 from pyenv): what this Python's own site-packages load
+at start-up (editable installs, a `.pth` of the machine's) is nobody's start-up but this
+machine's. `--this-python` runs Palace with this Python instead (the smoke test).
 """
 
 from __future__ import annotations
@@ -42,6 +44,20 @@ ANALYSIS = "<!-- analysis: written by hand from profiles; kept when the tables a
 PEAK_MEMORY_TARGET_MB = 150  # at 50,000 loci
 
 
+def environment() -> dict[str, str]:
+    """Python's compiled bytecode is kept between runs, as after an install, even where the
+    environment says not to write it (PYTHONDONTWRITEBYTECODE): in Palace's virtual
+    environment pip compiled it; for this Python it goes to `PYCACHE`."""
+    found = {**os.environ}
+    found.pop("PYTHONDONTWRITEBYTECODE", None)
+    if THIS_PYTHON:
+        found["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return found
+
+
+THIS_PYTHON = False  # `--this-python`
+
+
 @dataclass(frozen=True)
 class Timing:
     seconds: float  # median
@@ -51,15 +67,10 @@ class Timing:
 
 
 def run_once(argv: Sequence[str], cwd: Path, timeout: float | None = None) -> tuple[float, float]:
-    """Wall time and max RSS (MB) of one process; raises TimeoutError past `timeout`.
-
-    Python's compiled bytecode is kept between runs (in `PYCACHE`), as after an install, even
-    where the environment says not to write it (PYTHONDONTWRITEBYTECODE)."""
-    environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
-    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    """Wall time and max RSS (MB) of one process; raises TimeoutError past `timeout`."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        argv, cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        argv, cwd=cwd, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     deadline = None if timeout is None else start + timeout
     while True:
@@ -96,11 +107,29 @@ def measure(
     return Timing(statistics.median(times), max(peaks), runs)
 
 
-def palace_cases(size: int, work: Path, runs: int) -> dict[str, Timing]:
+def palace_python(work: Path) -> str:
+    """The Python of a virtual environment holding Palace as installed from this checkout
+    (made on first use, Palace installed again on every run, so the code measured is this)."""
+    folder = work / "venv-palace"
+    python = folder / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)],
+        check=True,
+    )
+    return str(python)
+
+
+REPO = HERE.parent
+
+
+def palace_cases(size: int, work: Path, runs: int, python: str) -> dict[str, Timing]:
     project = work / f"palace-{size}"
     shutil.rmtree(project, ignore_errors=True)
     source = write_source(project / "source", size)
-    palace = [sys.executable, "-m", "builder"]
+    palace = [python, "-m", "builder"]
     notes = next(source.glob("*.md"))
     original = notes.read_text(encoding="utf-8")
     line_end = original.index("\n", original.index("\n- ") + 1)
@@ -120,7 +149,7 @@ def palace_cases(size: int, work: Path, runs: int) -> dict[str, Timing]:
     notes.write_text(original, encoding="utf-8")
     results["check"] = measure([*palace, "check"], project, runs)
     if size >= SERVE_FROM:
-        results.update(serve_edit(project, notes, original, line_end, runs))
+        results.update(serve_edit(project, notes, original, line_end, runs, python))
         notes.write_text(original, encoding="utf-8")
     return results
 
@@ -129,7 +158,7 @@ SERVE_FROM = 10_000  # smaller palaces are not measured in `palace serve`
 
 
 def serve_edit(
-    project: Path, notes: Path, original: str, line_end: int, runs: int
+    project: Path, notes: Path, original: str, line_end: int, runs: int, python: str
 ) -> dict[str, Timing]:
     """In `palace serve` with a page open in headless Chromium, the median time from saving a
     one-description edit to the reload signal reaching the page ("serve edit": the page asks
@@ -142,11 +171,10 @@ def serve_edit(
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "builder", "serve", "--port", str(port)],
+        [python, "-m", "builder", "serve", "--port", str(port)],
         cwd=project,
-        env=environment,
+        env=environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -236,18 +264,23 @@ def fmt(timing: Timing | None) -> str:
     return f"{timing.seconds:.3f} s"
 
 
-def report(results: dict[int, dict[str, Timing]], runs: int) -> str:
+def report(results: dict[int, dict[str, Timing]], runs: int, isolated: bool = True) -> str:
     cases = ["cold build", "no-op build", "one-edit build", "check", "serve edit", SERVE_LOADED]
     peer_names = sorted({name for row in results.values() for name in row} - set(cases))
     head = ["loci", *cases, "peak, cold build", "peak, any run", *peer_names]
+    where = (
+        "Palace installed from the checkout into a virtual environment of its own"
+        if isolated
+        else "Palace run by the Python that ran the benchmark"
+    )
     lines = [
         "# Benchmarks",
         "",
-        f"Machine: {machine()}. Whole process (`python -m builder …`, a new process per run), "
-        f"median of {runs} runs after one warm-up; peak memory is the max RSS of the cold "
-        "build, and the largest of any Palace run at that size. Peers build the same generated "
-        "loci: mkdocs the site half (one page per room), md2anki the deck half. Generated by "
-        "`benchmarks/run.py`.",
+        f"Machine: {machine()}. Whole process (`python -m builder …`, a new process per run, "
+        f"{where}), median of {runs} runs after one warm-up; peak memory is the max RSS of "
+        "the cold build, and the largest of any Palace run at that size. Peers build the same "
+        "generated loci: mkdocs the site half (one page per room), md2anki the deck half. "
+        "Generated by `benchmarks/run.py`.",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
@@ -306,20 +339,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,10000,50000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--this-python", action="store_true", help="no virtual environment")
     parser.add_argument("--work", type=Path, default=Path("/tmp/palace-bench"))
     parser.add_argument("--output", type=Path, default=HERE.parent / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     available = [] if args.no_peers else peers(args.work)
+    global THIS_PYTHON
+    THIS_PYTHON = args.this_python
+    python = sys.executable if args.this_python else palace_python(args.work)
     results: dict[int, dict[str, Timing]] = {}
     for size in (int(s) for s in args.sizes.split(",")):
-        results[size] = palace_cases(size, args.work, args.runs)
+        results[size] = palace_cases(size, args.work, args.runs, python)
         results[size].update(peer_cases(size, args.work, args.runs, available))
         print(
             f"{size:>6} loci: " + ", ".join(f"{k} {fmt(v)}" for k, v in results[size].items()),
             flush=True,
         )
-    text = report(results, args.runs)
+    text = report(results, args.runs, isolated=not args.this_python)
     # What follows the marker in the file (where the time goes, from profiles) is written by
     # hand: keep it
     old = args.output.read_text(encoding="utf-8") if args.output.exists() else ""

@@ -20,6 +20,7 @@ def test_benchmark_script_smoke_run(tmp_path: Path) -> None:
             "--runs",
             "1",
             "--no-peers",
+            "--this-python",
             "--work",
             str(tmp_path / "work"),
             "--output",
