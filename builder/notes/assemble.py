@@ -164,7 +164,7 @@ class Assembler:
                     Step(
                         step.pinned or allocate(f"{locus_id}--{slugify(step.place, 'step')}"),
                         step.place,
-                        self._fields(step.line, step.concept, step.description)[0],
+                        self._fields(step.line, step.concept, step.description),
                         step.description,
                         number + index,
                         index,
@@ -186,7 +186,7 @@ class Assembler:
                 Locus(
                     locus_id,
                     name,
-                    self._fields(line, draft.concept, draft.description)[0],
+                    self._fields(line, draft.concept, draft.description),
                     draft.description,
                     self._field(_note(draft.note), line) if draft.note else None,
                     draft.picture,
@@ -198,13 +198,13 @@ class Assembler:
             self._stops = number + len(steps)
         return tuple(loci)
 
-    def _fields(self, line: int, *texts: str) -> tuple[str, ...]:
-        """`texts`, the fields of one line, checked (`_field`) when they could be too long or
-        hold links at all: most lines hold neither."""
-        if sum(map(len, texts)) > MAX_FIELD or any("](" in text for text in texts):
-            for text in texts:
-                self._field(text, line)
-        return texts
+    def _fields(self, line: int, concept: str, description: str) -> str:
+        """The concept of a line, its two fields checked (`_field`) when they could be too
+        long or hold links at all: most lines hold neither."""
+        if len(concept) + len(description) > MAX_FIELD or "](" in concept or "](" in description:
+            self._field(concept, line)
+            self._field(description, line)
+        return concept
 
     def _field(self, text: str | None, line: int) -> str | None:
         """`text`, a field of the notes; one longer, or with more links, than Markdown reads
