@@ -238,6 +238,18 @@ def test_new_cards_per_day_reaches_the_quiz(make_project: ProjectMaker) -> None:
     assert '"new_per_day":0,' in data.read_text(encoding="utf-8")
 
 
+def test_card_kinds_are_what_the_quiz_asks_unless_the_learner_chooses(
+    make_project: ProjectMaker,
+) -> None:
+    make_project({"source/p.md": NOTES, "palace.toml": 'card_kinds = ["route", "concept-place"]\n'})
+    assert main(["build", "-q"]) == 0
+    (data,) = Path("site/assets").glob("data-p.*.js")
+    assert '"kinds":["cp","route"],' in data.read_text(encoding="utf-8")  # in the deck's order
+    Path("palace.toml").unlink()
+    assert main(["build", "-q"]) == 0
+    assert '"kinds":["pc","cp","route","seq"],' in data.read_text(encoding="utf-8")
+
+
 def test_base_url_gives_the_site_a_sitemap(make_project: ProjectMaker) -> None:
     make_project({"source/p.md": NOTES, "palace.toml": 'base_url = "https://a.example/p"\n'})
     assert main(["build", "-q"]) == 0

@@ -21,6 +21,7 @@ from browser.fixtures import SEED, palaces
 from browser.server import serve
 from browser.session import DESKTOP, browser, new_page, run_axe
 
+from builder.config import CARD_KINDS
 from builder.site import render_site
 
 if TYPE_CHECKING:
@@ -35,8 +36,13 @@ PHONES = ({"width": 375, "height": 740}, {"width": 360, "height": 640})
 ZONE = "America/St_Johns"  # midnight far from UTC's, with a half-hour offset
 
 
-def write(root: Path, new_cards_per_day: int = 20) -> Path:
-    for path, data in render_site(palaces(SEED), {}, new_cards_per_day=new_cards_per_day).items():
+def write(
+    root: Path, new_cards_per_day: int = 20, card_kinds: tuple[str, ...] = CARD_KINDS
+) -> Path:
+    files = render_site(
+        palaces(SEED), {}, new_cards_per_day=new_cards_per_day, card_kinds=card_kinds
+    )
+    for path, data in files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_bytes(data)
     return root
@@ -205,6 +211,45 @@ def test_route_and_sequence_cards_are_offered_and_chosen(page: Page, base: str) 
     ]
     page.get_by_role("checkbox", name="Concept → Place").check()
     assert page.evaluate("location.hash") == "#room=view-from-the-window&cards=cp,seq"
+
+
+def test_the_quiz_asks_the_decks_kinds_unless_the_learner_chooses(
+    browser: Browser, tmp_path: Path
+) -> None:
+    """palace.toml `card_kinds = ["concept-place", "route"]`: the quiz and every count ask those
+    two kinds; ticking another is a choice the address keeps."""
+    context, page, watch = new_page(browser, timezone_id=ZONE)
+    with serve(write(tmp_path, card_kinds=("route", "concept-place"))) as base:
+        room = base + "ml-palace/entrance-and-stairs/index.html"
+        assert badge(page, room) == "12 new cards today"  # 6 stops × (cp, route), not 18
+        page.get_by_role("link", name="Quiz this room").click()
+        page.locator("[data-card]").wait_for()
+        assert counts(page) == "New 12 · Learning 0 · Due 0"
+        checked = {
+            name: page.get_by_role("checkbox", name=name).is_checked()
+            for name in ("Place → Concept", "Concept → Place", "Route", "Sequence")
+        }
+        assert checked == {
+            "Place → Concept": False,
+            "Concept → Place": True,
+            "Route": True,
+            "Sequence": False,
+        }
+        assert page.evaluate("location.hash") == "#room=entrance-and-stairs"
+        page.get_by_role("checkbox", name="Place → Concept").check()
+        assert page.evaluate("location.hash") == "#room=entrance-and-stairs&cards=pc,cp,route"
+        assert counts(page) == "New 18 · Learning 0 · Due 0"
+        page.get_by_role("checkbox", name="Place → Concept").uncheck()
+        assert page.evaluate("location.hash") == "#room=entrance-and-stairs"
+        asked = []
+        for _ in range(12):  # every new card of the room: Good, each back in 10 minutes
+            asked.append(page.locator("[data-card]").get_attribute("data-kind"))
+            answer_new(page, 1)
+        assert sorted(asked) == ["cp"] * 6 + ["route"] * 6
+        assert counts(page) == "New 0 · Learning 12 · Due 0"
+    problems = watch.console + watch.failed + watch.dialogs
+    context.close()
+    assert problems == []
 
 
 FRONT_AND_ANSWER = """card => {

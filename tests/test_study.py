@@ -21,6 +21,7 @@ from browser.fixtures import GERMAN, HOSTILE, SEED, decks_for, html_pages, page,
 from hypothesis import given
 from hypothesis import strategies as st
 
+from builder.config import CARD_KINDS
 from builder.markup import plain
 from builder.notes.identity import fold
 from builder.site import render_site
@@ -31,7 +32,7 @@ from builder.site.render import page_url
 from builder.site.scripts import script_json
 from builder.site.search import SEPARATOR, combining_marks, folded
 from builder.site.sitemap import normalise_base_url
-from builder.site.study import study_data, study_script
+from builder.site.study import QUIZ_KINDS, study_data, study_script
 from builder.site.text import plain_text
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -87,6 +88,16 @@ def test_seed_study_data_is_the_walk(seed: dict[str, bytes]) -> None:
         ("window--halle", 28),
     ], "a step names its locus by number"
     assert stops[30][5] == "clear prev grads"
+
+
+def test_study_data_names_the_decks_kinds_for_the_quiz() -> None:
+    assert set(QUIZ_KINDS) == set(CARD_KINDS), "every kind the settings know has a quiz name"
+    assert data_of(render(SEED), "ml-palace")["kinds"] == ["pc", "cp", "route", "seq"]
+    chosen = render_site(palaces(SEED), {}, card_kinds=("sequence", "place-concept"))
+    assert data_of(chosen, "ml-palace")["kinds"] == ["pc", "seq"]
+    views = room_views(palaces(SEED)[0])
+    data = study_data(palaces(SEED)[0], views, {}, card_kinds=["route"])
+    assert data["kinds"] == ["route"]
 
 
 def test_study_data_folds_what_is_not_ascii(everything: dict[str, bytes]) -> None:

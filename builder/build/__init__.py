@@ -209,6 +209,7 @@ def _render_and_write(
             site_title=config.title,
             base_url=config.base_url,
             new_cards_per_day=config.new_cards_per_day,
+            card_kinds=config.card_kinds,
             memo=remembered,
             reuse=reuse,
         ):

@@ -21,7 +21,7 @@ rebuilds to the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from builder.cache.memo import Memo, Reuse
 from builder.collector import collector_paused
@@ -31,6 +31,7 @@ from builder.notes.records import Palace
 from builder.site.files import Files, SiteFiles
 from builder.site.render import remembered_templates
 from builder.site.sitemap import normalise_base_url
+from builder.site.study import ALL_QUIZ_KINDS
 from builder.site.text import clear_caches
 
 __all__ = ["deck_name", "render_site", "site_files"]
@@ -44,6 +45,7 @@ def render_site(
     site_title: str | None = None,
     base_url: str | None = None,
     new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
+    card_kinds: Sequence[str] = ALL_QUIZ_KINDS,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
 ) -> dict[str, bytes]:
@@ -55,6 +57,7 @@ def render_site(
         site_title=site_title,
         base_url=base_url,
         new_cards_per_day=new_cards_per_day,
+        card_kinds=card_kinds,
         memo=memo,
         reuse=reuse,
     )
@@ -71,6 +74,7 @@ def site_files(
     site_title: str | None = None,
     base_url: str | None = None,
     new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
+    card_kinds: Sequence[str] = ALL_QUIZ_KINDS,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
 ) -> Files:
@@ -83,7 +87,8 @@ def site_files(
     page of several palaces (default: the palace's title, or "Memory palaces" for several).
     `base_url` is where the site is published (`https://owner.github.io/repo/`): given, every
     page names its absolute URL in `<link rel="canonical">` and `sitemap.xml` lists them all.
-    `new_cards_per_day` is the quiz's daily limit of new cards (in the study data).
+    `new_cards_per_day` is the quiz's daily limit of new cards, `card_kinds` the kinds of cards
+    it asks unless the learner chooses (the deck's; both in the study data).
 
     `memo` and `reuse` carry over what the previous build into the same folder rendered, with
     the same code and settings (see the module docstring): the files `reuse` keeps are left
@@ -97,6 +102,7 @@ def site_files(
                 palaces, decks, lang, site_title, base, memo or Memo(), reuse or Reuse()
             )
             site.new_cards_per_day = new_cards_per_day
+            site.card_kinds = tuple(card_kinds)
             yield from site.render()
     finally:
         clear_caches()  # rendered text is kept for one build: it holds every field

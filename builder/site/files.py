@@ -41,7 +41,13 @@ from builder.site.pages import (
 from builder.site.palace_pages import glossary_page, map_page, room_pages
 from builder.site.render import render_page, render_with_parts
 from builder.site.sitemap import SITEMAP, sitemap
-from builder.site.study import data_path, data_script, picture_indices, room_data
+from builder.site.study import (
+    ALL_QUIZ_KINDS,
+    data_path,
+    data_script,
+    picture_indices,
+    room_data,
+)
 from builder.site.text import plain_text
 
 # Pages load only the site's own files. `file:` keeps a site opened from disk working in
@@ -122,6 +128,7 @@ class SiteFiles:
             sorted(static.scripts.items()),
         )
         self.new_cards_per_day = DEFAULT_NEW_CARDS_PER_DAY  # the quiz's, in the study data
+        self.card_kinds: tuple[str, ...] = ALL_QUIZ_KINDS  # likewise
         self.paths: set[str] = set()
 
     def wanted(self, path: str, key: str) -> bool:
@@ -214,9 +221,9 @@ class SiteFiles:
             "site.data", keys, lambda i: room_data(self.view(facts, i), i, indices[i])
         )
         path = self.data_of[palace.id]
-        limit = self.new_cards_per_day
-        if self.wanted(path, digest(path, facts.key, keys, pictures, limit)):
-            data = data_script(palace, rooms, pictures, self.new_cards_per_day)
+        limit, kinds = self.new_cards_per_day, self.card_kinds
+        if self.wanted(path, digest(path, facts.key, keys, pictures, limit, kinds)):
+            data = data_script(palace, rooms, pictures, limit, kinds)
             yield path, data
 
     def palace(self, facts: PalaceFacts) -> Files:

@@ -9,6 +9,7 @@ see `data_path`), which adds the palace to a global table:
       "palace": "<palace id>",
       "title": "<palace title>",
       "new_per_day": <new cards a day in the quiz>,
+      "kinds": [<the kinds the quiz asks unless the learner chooses: "pc", "cp", "route", "seq">],
       "rooms": [[id, name, href, note, picture, folded name], ...],
       "stops": [[id, room, parent, place, concept, description, note, picture,
                  concept text, description text, folded], ...],
@@ -24,16 +25,17 @@ scripts set as text. `concept text` and `description text` are those fields with
 fold of place, concept text and description text (`search.folded`: only those that are not
 ASCII, the browser lower-cases the others), a room's folded name likewise; 0 for ASCII.
 Every URL (`href`, `src`) is relative to the site root. `new_per_day` is the setting
-`new_cards_per_day`: the quiz and the "due today" counts read it from here, so every page that
-counts agrees.
+`new_cards_per_day`, and `kinds` the deck's kinds (`card_kinds`): the quiz and the "due today"
+counts read them from here, so every page that counts agrees.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from builder.config import DEFAULT_NEW_CARDS_PER_DAY
+from builder.deck.model import CARD_KINDS
 from builder.markup import inline
 from builder.notes.records import Palace, Picture
 from builder.site.assets import ASSETS, content_hash
@@ -137,11 +139,22 @@ def _room_stops(view: RoomView, index: int, pictures: Iterator[int]) -> list[lis
     return stops
 
 
+QUIZ_KINDS = {"place-concept": "pc", "concept-place": "cp", "route": "route", "sequence": "seq"}
+ALL_QUIZ_KINDS = tuple(kind.name for kind in CARD_KINDS)
+
+
+def quiz_kinds(card_kinds: Iterable[str]) -> list[str]:
+    """The quiz's names of the deck's kinds `card_kinds` (configuration names), in deck order."""
+    chosen = set(card_kinds)
+    return [QUIZ_KINDS[kind.name] for kind in CARD_KINDS if kind.name in chosen]
+
+
 def study_data(
     palace: Palace,
     rooms: tuple[RoomView, ...],
     picture_urls: dict[Path, str],
     new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
+    card_kinds: Iterable[str] = ALL_QUIZ_KINDS,
 ) -> dict[str, object]:
     """A palace's rooms and walk for the study scripts (see the module docstring)."""
     pictures = _Pictures(picture_urls)
@@ -155,6 +168,7 @@ def study_data(
         "palace": palace.id,
         "title": plain_text(palace.title),
         "new_per_day": new_per_day,
+        "kinds": quiz_kinds(card_kinds),
         "rooms": room_rows,
         "stops": stops,
         "pictures": pictures.items,
@@ -181,13 +195,14 @@ def data_script(
     rooms: list[RoomData],
     pictures: list[list[str]],
     new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
+    card_kinds: Iterable[str] = ALL_QUIZ_KINDS,
 ) -> Iterator[bytes]:
     """The script of a palace's study data, in pieces to write, from its rooms (`room_data`)
     and its pictures ([src, alt] in the order the rooms refer to them): `study_script`."""
     head = (
         f"window.{GLOBAL} = window.{GLOBAL} || {{}};\nwindow.{GLOBAL}[{script_json(palace.id)}] = "
         f'{{"palace":{script_json(palace.id)},"title":{script_json(plain_text(palace.title))},'
-        f'"new_per_day":{new_per_day:d},"rooms":['
+        f'"new_per_day":{new_per_day:d},"kinds":{script_json(quiz_kinds(card_kinds))},"rooms":['
     )
     yield head.encode()
     yield b",".join(row for row, _ in rooms)
@@ -201,9 +216,10 @@ def study_script(
     rooms: tuple[RoomView, ...],
     picture_urls: dict[Path, str],
     new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
+    card_kinds: Iterable[str] = ALL_QUIZ_KINDS,
 ) -> bytes:
     """`study_data` as the script the study pages and the search load."""
-    data = script_json(study_data(palace, rooms, picture_urls, new_per_day))
+    data = script_json(study_data(palace, rooms, picture_urls, new_per_day, card_kinds))
     key = script_json(palace.id)
     return (
         f"window.{GLOBAL} = window.{GLOBAL} || {{}};\nwindow.{GLOBAL}[{key}] = {data};\n"

@@ -101,10 +101,18 @@ var PalaceSRS = (function () {
     return cards;
   }
 
+  function defaultKinds(data) {
+    // The kinds the quiz asks unless the learner chooses: the deck's (`card_kinds`), all
+    // four when the data names none it knows.
+    var named = data && Array.isArray(data.kinds) ? data.kinds : [];
+    var kinds = KINDS.filter(function (kind) { return named.indexOf(kind) >= 0; });
+    return kinds.length ? kinds : KINDS.slice();
+  }
+
   function cardIds(data, roomId, kinds) {
-    // Every card of the palace (or of one room) of the chosen kinds, in walk order: a stop's
-    // cards side by side.
-    var wanted = kinds || KINDS;
+    // Every card of the palace (or of one room) of the chosen kinds (the default ones when
+    // none are given), in walk order: a stop's cards side by side.
+    var wanted = kinds || defaultKinds(data);
     var ids = [];
     var room = roomIndex(data, roomId);
     if (room === -2) { return ids; }
@@ -577,6 +585,7 @@ var PalaceSRS = (function () {
     NEW_PER_DAY: NEW_PER_DAY,
     ProgressError: ProgressError,
     cardIds: cardIds,
+    defaultKinds: defaultKinds,
     newRanks: newRanks,
     kindOf: kindOf,
     stepCount: stepCount,

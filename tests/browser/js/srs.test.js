@@ -110,6 +110,18 @@ test("the deck's cards, in walk order, for the palace or one room, of the chosen
   assert.equal(srs.kindOf("window:list"), "seq");
 });
 
+test("without a choice, the quiz asks the kinds the deck makes (card_kinds), all four by default", () => {
+  assert.deepEqual(srs.defaultKinds(DATA), ["pc", "cp", "route", "seq"]); // data of 0.2.0: none named
+  const deck = { ...DATA, kinds: ["route", "cp"] };
+  assert.deepEqual(srs.defaultKinds(deck), ["cp", "route"]); // in the deck's order
+  assert.deepEqual(srs.cardIds(deck, "kitchen"),
+    ["stove:cp", "stove:route", "filter:cp", "filter:route"]);
+  assert.deepEqual(srs.cardIds(deck, "kitchen", ["pc"]), ["stove:pc", "filter:pc"]); // a choice wins
+  for (const odd of [[], ["nonsense"], "pc", null, 7]) {
+    assert.deepEqual(srs.defaultKinds({ ...DATA, kinds: odd }), ["pc", "cp", "route", "seq"]);
+  }
+});
+
 test("new cards come in walk order, a stop's other cards after the next stops' first", () => {
   const session = new srs.Session(srs.cardIds(DATA), srs.emptyProgress("ml-palace"), 0, 100,
     srs.newRanks(DATA));

@@ -3,7 +3,7 @@
    (srs.js, ts-fsrs), with a daily limit of new cards and undo of the last answers. Progress is
    saved in this browser after every answer (and undo) and can be exported and imported as a
    JSON file. The address holds the choice of cards: quiz.html#room=kitchen&cards=pc,route
-   (both optional).
+   (both optional; without `cards`, the kinds the deck makes, palace.toml `card_kinds`).
 
    The keys the page hints at work whatever was clicked last: a control that got the focus by
    a click (a kind of card, a grade, the options) does not keep Space and Enter for itself;
@@ -53,7 +53,8 @@
     var limit = srs.dailyLimit(data);
     var ranks = srs.newRanks(data);
 
-    var choice = { room: "", kinds: KINDS.slice() };
+    var DEFAULT_KINDS = srs.defaultKinds(data); // the deck's kinds (`card_kinds`)
+    var choice = { room: "", kinds: DEFAULT_KINDS.slice() };
     var session = null;
     var current = null;
     var revealed = false;
@@ -71,13 +72,13 @@
       var params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
       var asked = (params.get("cards") || "").split(",");
       var kinds = KINDS.filter(function (kind) { return asked.indexOf(kind) >= 0; });
-      choice = { room: knownRoom(params.get("room") || ""), kinds: kinds.length ? kinds : KINDS.slice() };
+      choice = { room: knownRoom(params.get("room") || ""), kinds: kinds.length ? kinds : DEFAULT_KINDS.slice() };
     }
 
     function writeHash() {
       var parts = [];
       if (choice.room) { parts.push("room=" + encodeURIComponent(choice.room)); }
-      if (choice.kinds.length < KINDS.length) { parts.push("cards=" + choice.kinds.join(",")); }
+      if (choice.kinds.join(",") !== DEFAULT_KINDS.join(",")) { parts.push("cards=" + choice.kinds.join(",")); }
       var hash = parts.length ? "#" + parts.join("&") : "";
       if (window.location.hash !== hash) {
         window.history.replaceState(null, "", hash || window.location.pathname + window.location.search);
