@@ -62,11 +62,11 @@ class LineReader:
         plain, plain_start = lines.PLAIN_LOCUS.fullmatch, lines.PLAIN_START
         for number, raw in enumerate(source_lines[start:end], start=start + 1):
             if comment_line:
-                end = raw.find("-->")
-                if end >= 0:
+                close = raw.find("-->")
+                if close >= 0:
                     self._number, self._text = number, raw
                     comment_line = 0
-                    self._after_comment(raw, end)
+                    self._after_comment(raw, close)
                 continue
             if "<!--" in raw and not raw.lstrip().startswith("<!--"):  # a comment in a line
                 self.pure = False
@@ -98,8 +98,7 @@ class LineReader:
                 self._locus_or_step(content, col, indent)
             elif content.startswith("<!--"):
                 self.pure = False
-                end = content.find("-->", 4)
-                if end < 0:
+                if content.find("-->", 4) < 0:
                     comment_line = number
                 else:
                     self._after_comment(raw, raw.find("-->", col + 3))

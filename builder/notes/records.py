@@ -138,13 +138,8 @@ class Palace:
         return self.stop(stop.number + 1)
 
 
-def walk_order(rooms: tuple[Room, ...]) -> tuple[Stop, ...]:
-    """Every locus and step in route order: a locus, then its steps, then the next locus."""
-    return tuple(stop for room in rooms for stop in room_walk(room))
-
-
 def room_walk(room: Room) -> tuple[Stop, ...]:
-    """The stops of one room, in route order."""
+    """The stops of one room in route order: a locus, then its steps, then the next locus."""
     stops: list[Stop] = []
     for locus in room.loci:
         stops.append(Stop(room, locus))
