@@ -46,12 +46,14 @@ class KnownRooms:
         returns the line of a comment left open (`LineReader.read_lines`)."""
         comment_line = 0
         for start, end in self.spans(lines):
-            if comment_line or not self.take(reader, lines, start, end):
+            # a room's key: its lines and where they start (only a heading starts one surely)
+            key = ("\n".join(lines[start:end]), start) if start in self._starts else None
+            if comment_line or key is None or not self.take(reader, key):
                 pins, found = len(reader.palace.pins), len(reader.diagnostics)
                 reader.pure = not comment_line
                 comment_line = reader.read_lines(lines, start, end, comment_line)
-                if reader.pure and not comment_line:  # nothing read depends on other lines
-                    self.keep(reader, lines, start, end, pins, found)
+                if key is not None and reader.pure and not comment_line:
+                    self.keep(reader, key, pins, found)  # nothing read depends on other lines
         return comment_line
 
     def spans(self, lines: list[str]) -> list[tuple[int, int]]:
@@ -62,11 +64,8 @@ class KnownRooms:
         cuts = sorted({0, *self._starts, len(lines)})
         return list(itertools.pairwise(cuts))
 
-    def take(self, reader: LineReader, lines: list[str], start: int, end: int) -> bool:
-        """Give `reader` the room these lines gave last time, if they are the same."""
-        if start not in self._starts:
-            return False
-        key = ("\n".join(lines[start:end]), start)
+    def take(self, reader: LineReader, key: tuple[str, int]) -> bool:
+        """Give `reader` the room these lines (`key`) gave last time, if they are the same."""
         read = self.before.get(key)
         if read is None:
             return False
@@ -77,15 +76,13 @@ class KnownRooms:
         self.now[key] = read
         return True
 
-    def keep(
-        self, reader: LineReader, lines: list[str], start: int, end: int, pins: int, found: int
-    ) -> None:
-        """Keep the room `reader` just read from these lines."""
+    def keep(self, reader: LineReader, key: tuple[str, int], pins: int, found: int) -> None:
+        """Keep the room `reader` just read from these lines (`key`)."""
         room = reader.palace.rooms[-1] if reader.palace.rooms else None
-        if start not in self._starts or room is None or room.line != start + 1:
+        if room is None or room.line != key[1] + 1:
             return
         read = _Read(room, tuple(reader.palace.pins[pins:]), tuple(reader.diagnostics[found:]))
-        self.now[("\n".join(lines[start:end]), start)] = read
+        self.now[key] = read
 
 
 def _room_heading(raw: str) -> bool:
