@@ -204,6 +204,18 @@ def test_a_pages_folder_with_the_owners_nojekyll_and_cname_is_built_into_as_it_i
     assert ".nojekyll" in (out / MANIFEST).read_text().splitlines()
 
 
+def test_an_owners_nojekyll_stands_in_for_the_one_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "dest"
+    out.mkdir()
+    (out / ".nojekyll").write_bytes(b"mine")
+    write_output(out, {".nojekyll": b"", "index.html": b"home"})
+    assert (out / ".nojekyll").read_bytes() == b"mine"
+    assert (out / MANIFEST).read_text() == "index.html\n"
+
+
 def test_an_empty_or_new_folder_needs_no_force(
     make_project: ProjectMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -126,7 +126,7 @@ def build_project(
         fingerprint.inputs([f.file for f in notes.files], pictures, previous, since_ns),
         fingerprint.folder_stamps([Path(s) for s in sources if Path(s).is_dir()], since_ns),
         [f.display for f in notes.files],
-        # an owner's `.nojekyll` stands in for ours (`_render_and_write`): if it goes, build
+        # an owner's `.nojekyll` stands in for ours (`Output.put`): if it goes, build
         fingerprint.output_stamps(out, (*report.written.files, MANIFEST, NOJEKYLL)),
         dataclasses.asdict(report.counts),
         [dataclasses.asdict(d) for d in notes.diagnostics],
@@ -213,8 +213,6 @@ def _render_and_write(
             memo=remembered,
             reuse=reuse,
         ):
-            if path == NOJEKYLL and output.holds_theirs(path):
-                continue  # Pages reads only that it is there: the owner's does what ours would
             output.put(path, data)
             pages += path.endswith(".html")
         # 3. swap, unless a notes file changed since it was read

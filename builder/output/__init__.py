@@ -82,7 +82,8 @@ class Output:
 
     Raises OutputError, with the path and the cause in one line, when the folder cannot be
     written, holds someone's files and no Palace build (unless `force`), or holds a file of
-    someone's where the build writes one."""
+    someone's where the build writes one; but an owner's `.nojekyll` stands in for the build's
+    (Pages reads only that it is there), and stays as it is."""
 
     def __init__(self, out: Path, force: bool = False) -> None:
         self.out = out  # as the user spelt it, for messages
@@ -132,7 +133,10 @@ class Output:
         """Add the file `name` of the new output folder: a new file unless `out` holds the
         same bytes there already, which then stays as it is (bytes, modification time).
         `data` may come in pieces (a big page), written as they come (`writing`).
-        Raises OutputError if `out` holds a file there that the build did not write."""
+        Raises OutputError if `out` holds a file there that the build did not write (an
+        owner's `.nojekyll` does what the build's would: it stays, and `name` is not written)."""
+        if name == guards.NOJEKYLL and self._holds_theirs(name):
+            return
         if not isinstance(data, bytes):
             with self.writing(name) as stream:
                 stream.writelines(data)
@@ -206,13 +210,13 @@ class Output:
             tuple(self._stuck),
         )
 
-    def holds_theirs(self, name: str) -> bool:
+    def _holds_theirs(self, name: str) -> bool:
         """Whether the output folder holds a file `name` that palace did not write."""
         return name not in self._old and _is_file(self.target / name)
 
     def _check_way(self, name: str) -> None:
         """OutputError if a file palace did not write is where it writes `name`."""
-        if self.holds_theirs(name):
+        if self._holds_theirs(name):
             raise OutputError(
                 f"{cache.shown(self.target / name, self.out)}: cannot write: a file palace did "
                 "not write is in the way (palace never overwrites it: move it away)"

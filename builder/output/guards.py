@@ -99,9 +99,10 @@ def check_replaceable(out: Path) -> None:
         raise OutputError(f"{shown(point, out)}: cannot write: {cause}")
 
 
-# What a folder may hold before its first build: the custom domain of GitHub Pages, kept.
 NOJEKYLL = ".nojekyll"  # tells Pages not to run Jekyll, which would drop `_`-prefixed files
-PAGES_FILES = frozenset({"CNAME", NOJEKYLL})  # what a Pages folder holds that is not content
+# What a folder may hold before its first build, kept: what GitHub Pages reads that is not
+# content (the custom domain; the owner's `.nojekyll` stands in for the build's).
+PAGES_FILES = frozenset({"CNAME", NOJEKYLL})
 
 
 def check_claimable(out: Path, force: bool) -> None:
