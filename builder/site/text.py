@@ -54,7 +54,8 @@ def link_text(text: str) -> Markup:
 
 
 def clear_caches() -> None:
-    """Forget rendered text (for benchmarks that measure a cold build)."""
+    """Forget rendered text: after each build's site (the caches hold every field), and in
+    benchmarks of a cold build."""
     html.cache_clear()
     plain_text.cache_clear()
     link_html.cache_clear()
