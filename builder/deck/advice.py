@@ -14,6 +14,7 @@ updates notes but never moves a card to another deck and never deletes one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 
 from builder.deck.changes import Comparison
 from builder.deck.history import PreviousNote
@@ -82,7 +83,9 @@ def advice(
             "rooms renamed or renumbered: before importing, rename these decks in Anki "
             "(Anki never moves cards on import):"
         )
-        lines.extend(f"  '{old}' → '{new}'" for old, new in sorted(renamed.items(), key=_second))
+        lines.extend(
+            f"  '{old}' → '{new}'" for old, new in sorted(renamed.items(), key=itemgetter(1))
+        )
     if moved:
         which = [f"{ref.name} to '{deck}'" for ref, deck in moved]
         lines.append(
@@ -107,7 +110,3 @@ def advice(
                 f'Browse with "card:{kind.template}" "Id:{palace_id}/*" and suspend or delete them'
             )
     return tuple(lines)
-
-
-def _second(pair: tuple[str, str]) -> str:
-    return pair[1]
