@@ -138,10 +138,16 @@ def remember(package: IO[bytes], deck: PreviousDeck, rooms: Rooms) -> None:
 
 def known_rooms(deck: PreviousDeck | None) -> Rooms:
     """The notes of each room of `deck` by the room's key, if this process wrote it."""
+    rooms = _remembered(deck)
+    return {} if rooms is None else rooms
+
+
+def _remembered(deck: PreviousDeck | None) -> Rooms | None:
+    """The rooms of `deck` if this process remembers it (`remember`), else None."""
     for known, rooms in (_WRITTEN or {}).values():
         if known is deck:
             return rooms
-    return {}
+    return None
 
 
 def patchable(deck: PreviousDeck) -> Path:
@@ -149,7 +155,7 @@ def patchable(deck: PreviousDeck) -> Path:
     when this process remembers the deck (a remembered deck never changes)."""
     if deck.collection is None:
         raise ValueError("the previous deck holds more than Palace's notes: not patchable")
-    if not any(known is deck for known, _ in (_WRITTEN or {}).values()):
+    if _remembered(deck) is None:
         return deck.collection
     copy = new_scratch_file()
     shutil.copyfile(deck.collection, copy)
