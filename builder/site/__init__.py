@@ -25,13 +25,12 @@ from collections.abc import Mapping, Sequence
 
 from builder.cache.memo import Memo, Reuse
 from builder.collector import collector_paused
-from builder.config import DEFAULT_NEW_CARDS_PER_DAY
+from builder.config import CARD_KINDS, DEFAULT_NEW_CARDS_PER_DAY
 from builder.deck import deck_name
 from builder.notes.records import Palace
 from builder.site.files import Files, SiteFiles
 from builder.site.render import remembered_templates
 from builder.site.sitemap import normalise_base_url
-from builder.site.study import ALL_QUIZ_KINDS
 from builder.site.text import clear_caches
 
 __all__ = ["deck_name", "render_site", "site_files"]
@@ -45,7 +44,7 @@ def render_site(
     site_title: str | None = None,
     base_url: str | None = None,
     new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
-    card_kinds: Sequence[str] = ALL_QUIZ_KINDS,
+    card_kinds: Sequence[str] = CARD_KINDS,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
 ) -> dict[str, bytes]:
@@ -74,7 +73,7 @@ def site_files(
     site_title: str | None = None,
     base_url: str | None = None,
     new_cards_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
-    card_kinds: Sequence[str] = ALL_QUIZ_KINDS,
+    card_kinds: Sequence[str] = CARD_KINDS,
     memo: Memo | None = None,
     reuse: Reuse | None = None,
 ) -> Files:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from builder.cache.memo import Memo, Reuse, digest
-from builder.config import DEFAULT_NEW_CARDS_PER_DAY
+from builder.config import CARD_KINDS, DEFAULT_NEW_CARDS_PER_DAY
 from builder.deck import deck_name
 from builder.notes.records import Palace
 from builder.output.guards import NOJEKYLL
@@ -42,7 +42,6 @@ from builder.site.palace_pages import glossary_page, map_page, room_pages
 from builder.site.render import render_page, render_with_parts
 from builder.site.sitemap import SITEMAP, sitemap
 from builder.site.study import (
-    ALL_QUIZ_KINDS,
     data_path,
     data_script,
     picture_indices,
@@ -128,7 +127,7 @@ class SiteFiles:
             sorted(static.scripts.items()),
         )
         self.new_cards_per_day = DEFAULT_NEW_CARDS_PER_DAY  # the quiz's, in the study data
-        self.card_kinds: tuple[str, ...] = ALL_QUIZ_KINDS  # likewise
+        self.card_kinds: tuple[str, ...] = CARD_KINDS  # likewise
         self.paths: set[str] = set()
 
     def wanted(self, path: str, key: str) -> bool:

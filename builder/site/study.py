@@ -34,8 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from builder.config import DEFAULT_NEW_CARDS_PER_DAY
-from builder.deck.model import CARD_KINDS
+from builder.config import CARD_KINDS, DEFAULT_NEW_CARDS_PER_DAY
 from builder.markup import inline
 from builder.notes.records import Palace, Picture
 from builder.site.assets import ASSETS, content_hash
@@ -140,13 +139,12 @@ def _room_stops(view: RoomView, index: int, pictures: Iterator[int]) -> list[lis
 
 
 QUIZ_KINDS = {"place-concept": "pc", "concept-place": "cp", "route": "route", "sequence": "seq"}
-ALL_QUIZ_KINDS = tuple(kind.name for kind in CARD_KINDS)
 
 
 def quiz_kinds(card_kinds: Iterable[str]) -> list[str]:
     """The quiz's names of the deck's kinds `card_kinds` (configuration names), in deck order."""
     chosen = set(card_kinds)
-    return [QUIZ_KINDS[kind.name] for kind in CARD_KINDS if kind.name in chosen]
+    return [QUIZ_KINDS[name] for name in CARD_KINDS if name in chosen]
 
 
 def study_data(
@@ -154,7 +152,7 @@ def study_data(
     rooms: tuple[RoomView, ...],
     picture_urls: dict[Path, str],
     new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
-    card_kinds: Iterable[str] = ALL_QUIZ_KINDS,
+    card_kinds: Iterable[str] = CARD_KINDS,
 ) -> dict[str, object]:
     """A palace's rooms and walk for the study scripts (see the module docstring)."""
     pictures = _Pictures(picture_urls)
@@ -195,7 +193,7 @@ def data_script(
     rooms: list[RoomData],
     pictures: list[list[str]],
     new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
-    card_kinds: Iterable[str] = ALL_QUIZ_KINDS,
+    card_kinds: Iterable[str] = CARD_KINDS,
 ) -> Iterator[bytes]:
     """The script of a palace's study data, in pieces to write, from its rooms (`room_data`)
     and its pictures ([src, alt] in the order the rooms refer to them): `study_script`."""
@@ -216,7 +214,7 @@ def study_script(
     rooms: tuple[RoomView, ...],
     picture_urls: dict[Path, str],
     new_per_day: int = DEFAULT_NEW_CARDS_PER_DAY,
-    card_kinds: Iterable[str] = ALL_QUIZ_KINDS,
+    card_kinds: Iterable[str] = CARD_KINDS,
 ) -> bytes:
     """`study_data` as the script the study pages and the search load."""
     data = script_json(study_data(palace, rooms, picture_urls, new_per_day, card_kinds))
