@@ -44,18 +44,15 @@ ANALYSIS = "<!-- analysis: written by hand from profiles; kept when the tables a
 PEAK_MEMORY_TARGET_MB = 150  # at 50,000 loci
 
 
-def environment() -> dict[str, str]:
-    """Python's compiled bytecode is kept between runs, as after an install, even where the
-    environment says not to write it (PYTHONDONTWRITEBYTECODE): in Palace's virtual
-    environment pip compiled it; for this Python it goes to `PYCACHE`."""
+def environment(executable: str) -> dict[str, str]:
+    """The environment `executable` runs in. Python's compiled bytecode is kept between runs, as
+    after an install, even where the environment says not to write it (PYTHONDONTWRITEBYTECODE):
+    in a virtual environment pip compiled it; for this Python it goes to `PYCACHE`."""
     found = {**os.environ}
     found.pop("PYTHONDONTWRITEBYTECODE", None)
-    if THIS_PYTHON:
+    if executable == sys.executable:  # `--this-python`
         found["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     return found
-
-
-THIS_PYTHON = False  # `--this-python`
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ def run_once(argv: Sequence[str], cwd: Path, timeout: float | None = None) -> tu
     """Wall time and max RSS (MB) of one process; raises TimeoutError past `timeout`."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        argv, cwd=cwd, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        argv, cwd=cwd, env=environment(argv[0]), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     deadline = None if timeout is None else start + timeout
     while True:
@@ -174,7 +171,7 @@ def serve_edit(
     server = subprocess.Popen(
         [python, "-m", "builder", "serve", "--port", str(port)],
         cwd=project,
-        env=environment(),
+        env=environment(python),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -345,8 +342,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     available = [] if args.no_peers else peers(args.work)
-    global THIS_PYTHON
-    THIS_PYTHON = args.this_python
     python = sys.executable if args.this_python else palace_python(args.work)
     results: dict[int, dict[str, Timing]] = {}
     for size in (int(s) for s in args.sizes.split(",")):
