@@ -109,13 +109,12 @@ def palace_python(work: Path) -> str:
     (made on first use, Palace installed again on every run, so the code measured is this)."""
     folder = work / "venv-palace"
     python = folder / "bin" / "python"
-    if not python.exists():
+    if python.exists():  # the dependencies are there: Palace again, as this checkout has it
+        again = ["--force-reinstall", "--no-deps"]
+    else:
         subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", str(REPO)], check=True)
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)],
-        check=True,
-    )
+        again = []
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *again, str(REPO)], check=True)
     return str(python)
 
 
