@@ -214,11 +214,10 @@ def test_route_and_sequence_cards_are_offered_and_chosen(page: Page, base: str) 
 
 
 def test_the_quiz_asks_the_decks_kinds_unless_the_learner_chooses(
-    browser: Browser, tmp_path: Path
+    page: Page, tmp_path: Path
 ) -> None:
     """palace.toml `card_kinds = ["concept-place", "route"]`: the quiz and every count ask those
     two kinds; ticking another is a choice the address keeps."""
-    context, page, watch = new_page(browser, timezone_id=ZONE)
     with serve(write(tmp_path, card_kinds=("route", "concept-place"))) as base:
         room = base + "ml-palace/entrance-and-stairs/index.html"
         assert badge(page, room) == "12 new cards today"  # 6 stops × (cp, route), not 18
@@ -247,9 +246,6 @@ def test_the_quiz_asks_the_decks_kinds_unless_the_learner_chooses(
             answer_new(page, 1)
         assert sorted(asked) == ["cp"] * 6 + ["route"] * 6
         assert counts(page) == "New 0 · Learning 12 · Due 0"
-    problems = watch.console + watch.failed + watch.dialogs
-    context.close()
-    assert problems == []
 
 
 FRONT_AND_ANSWER = """card => {
