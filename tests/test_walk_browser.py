@@ -8,7 +8,7 @@ $PALACE_ARTIFACTS when set.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -424,6 +424,17 @@ STATES = {
 }
 
 
+def go_to_state(page: Page, url: str, keys: Sequence[str]) -> None:
+    """Open `url`, then press each key (`click=<selector>`: click that instead), as `STATES`
+    list them."""
+    page.goto(url)
+    for key in keys:
+        if key.startswith("click="):
+            page.locator(key[6:]).click()
+        else:
+            page.keyboard.press(key)
+
+
 def test_axe_finds_nothing_serious_in_either_theme_at_360_and_1280(
     browser: Browser, base: str
 ) -> None:
@@ -432,12 +443,7 @@ def test_axe_finds_nothing_serious_in_either_theme_at_360_and_1280(
         context, page, _ = new_page(browser, viewport=viewport)
         try:
             for name, (path, keys) in STATES.items():
-                page.goto(base + path)
-                for key in keys:
-                    if key.startswith("click="):
-                        page.locator(key[6:]).click()
-                    else:
-                        page.keyboard.press(key)
+                go_to_state(page, base + path, keys)
                 if found := axe(page):
                     problems[f"{name} at {viewport['width']}"] = found
                 if page.evaluate("document.documentElement.scrollWidth > innerWidth"):
@@ -463,12 +469,7 @@ def take_screenshots(browser: Browser, base: str, artifacts: Path) -> None:
             context, page, _ = new_page(browser, viewport=viewport, color_scheme=scheme)
             try:
                 for name, (path, keys) in STATES.items():
-                    page.goto(base + path)
-                    for key in keys:
-                        if key.startswith("click="):
-                            page.locator(key[6:]).click()
-                        else:
-                            page.keyboard.press(key)
+                    go_to_state(page, base + path, keys)
                     full = not name.startswith("walk")
                     shot = artifacts / f"{name}-{viewport['width']}-{scheme}.png"
                     page.screenshot(path=shot, full_page=full)
