@@ -19,7 +19,7 @@ import pytest
 from browser import chromium
 from browser.fixtures import SEED, palaces
 from browser.server import serve
-from browser.session import DESKTOP, browser, new_page, run_axe
+from browser.session import DESKTOP, browser, checked_page, new_page, run_axe
 
 from builder.config import CARD_KINDS
 from builder.site import render_site
@@ -56,11 +56,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context, page, watch = new_page(browser, timezone_id=ZONE)
-    yield page
-    problems = watch.console + watch.failed + watch.dialogs
-    context.close()
-    assert problems == [], "the page logged errors, failed requests or opened dialogs"
+    with checked_page(browser, timezone_id=ZONE) as page:
+        yield page
 
 
 def counts(page: Page) -> str:

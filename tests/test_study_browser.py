@@ -24,6 +24,7 @@ from browser.session import (
     DESKTOP,
     PHONE,
     browser,
+    checked_page,
     new_page,
     run_axe,
     write_site,
@@ -54,11 +55,8 @@ def base(site: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context, page, watch = new_page(browser)
-    yield page
-    problems = watch.console + watch.failed + watch.dialogs
-    context.close()
-    assert problems == [], "the page logged errors, failed requests or opened dialogs"
+    with checked_page(browser) as page:
+        yield page
 
 
 # -- helpers -----------------------------------------------------------------------------------

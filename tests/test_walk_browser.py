@@ -16,7 +16,7 @@ import pytest
 from browser import chromium
 from browser.fixtures import GERMAN, HOSTILE, SEED
 from browser.server import serve
-from browser.session import DESKTOP, PHONE, browser, new_page, run_axe, write_site
+from browser.session import DESKTOP, PHONE, browser, checked_page, new_page, run_axe, write_site
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -46,11 +46,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context, page, watch = new_page(browser)
-    yield page
-    problems = watch.console + watch.failed + watch.dialogs
-    context.close()
-    assert problems == [], "the page logged errors, failed requests or opened dialogs"
+    with checked_page(browser) as page:
+        yield page
 
 
 def shown(page: Page) -> tuple[str, str]:

@@ -7,6 +7,7 @@ Shared by the site's browser tests (tests/test_site_browser.py) and the study pa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,6 +108,16 @@ def new_page(browser: Browser, **options: Any) -> tuple[BrowserContext, Page, Wa
     watch = Watch()
     watch.attach(page)
     return context, page, watch
+
+
+@contextmanager
+def checked_page(browser: Browser, **options: Any) -> Iterator[Page]:
+    """A new page (`new_page`) for the block; after it, nothing may have gone wrong on it."""
+    context, page, watch = new_page(browser, **options)
+    yield page
+    problems = watch.console + watch.failed + watch.dialogs
+    context.close()
+    assert problems == [], "the page logged errors, failed requests or opened dialogs"
 
 
 def background(page: Page) -> str:
