@@ -19,7 +19,7 @@ import pytest
 from browser import chromium
 from browser.fixtures import SEED, palaces
 from browser.server import serve
-from browser.session import DESKTOP, browser, checked_page, new_page, run_axe
+from browser.session import DESKTOP, browser, change_fragment, checked_page, new_page, run_axe
 
 from builder.config import CARD_KINDS
 from builder.site import render_site
@@ -196,7 +196,7 @@ def test_route_and_sequence_cards_are_offered_and_chosen(page: Page, base: str) 
     assert page.locator("[data-where]").inner_text() == "the start of the walk"
     page.keyboard.press("Space")
     assert page.locator("[data-answer-main]").inner_text() == "Torbogen"
-    page.goto(base + "ml-palace/quiz.html#room=view-from-the-window&cards=seq")
+    change_fragment(page, base + "ml-palace/quiz.html#room=view-from-the-window&cards=seq")
     assert cue(page) == "Core training step"
     assert page.locator("[data-where]").inner_text() == "at Window · step 1 of 5"
     assert page.locator("[data-steps] li").all_inner_texts() == ["Balcony: […]"]

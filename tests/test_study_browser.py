@@ -24,6 +24,7 @@ from browser.session import (
     DESKTOP,
     PHONE,
     browser,
+    change_fragment,
     checked_page,
     new_page,
     run_axe,
@@ -219,7 +220,7 @@ def test_walk_from_a_random_point_goes_round_the_whole_route(browser: Browser, b
         assert numbers == [*range(18, 36), *range(1, 18)], "on around to where it started"
         shuffle = page.get_by_role("button", name="New random start")
         assert shuffle.is_visible()
-        page.goto(base + "ml-palace/walk.html#mode=random&from=30&stop=2")
+        change_fragment(page, base + "ml-palace/walk.html#mode=random&from=30&stop=2")
         assert shown(page) == ("2", "Torbogen", "8 / 35"), "a shared random walk"
         assert watch.console == []
     finally:

@@ -16,7 +16,16 @@ import pytest
 from browser import chromium
 from browser.fixtures import GERMAN, HOSTILE, SEED
 from browser.server import serve
-from browser.session import DESKTOP, PHONE, browser, checked_page, new_page, run_axe, write_site
+from browser.session import (
+    DESKTOP,
+    PHONE,
+    browser,
+    change_fragment,
+    checked_page,
+    new_page,
+    run_axe,
+    write_site,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -291,10 +300,10 @@ def test_the_end_of_a_walk_offers_to_walk_again_or_the_next_room(page: Page, bas
     page.keyboard.press("Space")
     page.locator("[data-again]").click()
     assert shown(page) == ("21", "Walking to living Room"), "again, from the room's start"
-    page.goto(base + "ml-palace/walk.html#room=bedroom&stop=35")
+    change_fragment(page, base + "ml-palace/walk.html#room=bedroom&stop=35")
     page.keyboard.press("Space")
     assert page.locator("[data-again]").is_visible() and next_room.is_hidden(), "the last room"
-    page.goto(base + "ml-palace/walk.html#stop=35")
+    change_fragment(page, base + "ml-palace/walk.html#stop=35")
     page.keyboard.press("Space")
     assert next_room.is_hidden(), "the whole palace has no next room"
     page.locator("[data-again]").click()

@@ -122,3 +122,19 @@ def checked_page(browser: Browser, **options: Any) -> Iterator[Page]:
 
 def background(page: Page) -> str:
     return str(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+
+
+def change_fragment(page: Page, url: str) -> None:
+    """Go to `url`, the open page with another fragment, as a learner editing the address does,
+    and return once the page has handled the `hashchange`. Playwright's `goto` returns as soon as
+    the address changes, before the event; a key pressed then reaches the old state."""
+    here, there = page.url.partition("#"), url.partition("#")
+    assert here[0] == there[0] and here[2] != there[2], f"{url}: not {page.url}, another fragment"
+    page.evaluate(
+        """url => new Promise(resolve => {
+            // added after the page's own listener, so it runs once that one has
+            window.addEventListener("hashchange", () => resolve(), { once: true });
+            window.location.assign(url);
+        })""",
+        url,
+    )
