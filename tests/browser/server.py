@@ -8,10 +8,12 @@ site's `404.html` with status 404, at any depth, as Pages does for a project sit
 from __future__ import annotations
 
 import http.server
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 PREFIX = "/repo/"
@@ -61,11 +63,19 @@ class _PagesHandler(http.server.SimpleHTTPRequestHandler):
         pass  # keep test output quiet
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The browser hanging up mid-answer (a test leaving a page while its data loads) is
+        # not the site's fault; anything else is printed as usual.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve(root: Path) -> Iterator[str]:
     """Serve `root` as a project site; yields its base URL (`http://127.0.0.1:<port>/repo/`)."""
     handler = type("PagesHandler", (_PagesHandler,), {"root": root.resolve()})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
