@@ -421,6 +421,31 @@ def test_entries_that_are_not_files_are_skipped_and_said(
     assert run(capsys, "check", "--strict")[0] == 1
 
 
+@pytest.mark.parametrize("command", ["build", "export"])
+def test_entries_that_check_skips_stop_no_other_command(
+    make_project: ProjectMaker, command: str
+) -> None:
+    """What `check` skips, no command opens: reading the FIFO would wait forever (the build's
+    record of what it read once did). Child processes with a timeout, so a hang fails."""
+    folder = make_project({"source/p.md": "- Gate: Overfitting\n"})
+    _special_entries(folder / "source")
+    outputs = []
+    for _ in range(2 if command == "build" else 1):  # a build, then the no-op after it
+        result = subprocess.run(
+            [sys.executable, "-m", "builder", command],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "source/fifo.md:1:1: warning: skipped: a FIFO (named pipe)" in result.stderr
+        outputs.append(result.stdout)
+    if command == "build":
+        assert outputs[1].startswith("site is up to date (nothing changed)"), outputs[1]
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

@@ -167,7 +167,7 @@ def aged(root: Path) -> None:
     past = time.time() - 60
     for path in root.rglob("*"):
         if not {"site", cache.CACHE} & set(path.relative_to(root).parts):
-            os.utime(path, (past, past))
+            os.utime(path, (past, past), follow_symlinks=False)  # a link: itself
 
 
 def built(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -223,6 +223,35 @@ def test_any_change_to_what_a_build_reads_or_wrote_rebuilds(
     change(project)
     aged(project)
     assert reason in built(capsys)
+    assert built(capsys) == "nothing changed"
+
+
+def test_a_notes_file_that_is_a_link_counts_as_what_it_leads_to_now(
+    project: Path, capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A link is recorded as the link, not as the file it led to: pointing it elsewhere, or
+    its file going away (a drive unmounted) or coming back, rebuilds."""
+    drive = tmp_path_factory.mktemp("drive")
+    (drive / "a.md").write_text("## Hall\n- Door: Bias\n")
+    (drive / "b.md").write_text("## Hall\n- Door: Variance\n")
+    link = project / "source" / "linked.md"
+    link.symlink_to(drive / "a.md")
+    aged(project)
+    aged(drive)
+    assert "added or removed" in built(capsys)
+    link.unlink()
+    link.symlink_to(drive / "b.md")
+    aged(project)
+    assert "changed: " + str(link) in built(capsys)
+    hall = project / "site" / "linked" / "hall" / "index.html"
+    assert "Variance" in hall.read_text(encoding="utf-8")
+    (drive / "b.md").rename(drive / "b.md.off")
+    assert "changed: " + str(link) in built(capsys)
+    assert not hall.exists()
+    assert built(capsys) == "nothing changed"
+    (drive / "b.md.off").rename(drive / "b.md")
+    assert "changed: " + str(link) in built(capsys)
+    assert "Variance" in hall.read_text(encoding="utf-8")
     assert built(capsys) == "nothing changed"
 
 

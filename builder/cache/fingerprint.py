@@ -13,8 +13,9 @@ A file counts as unchanged when its size and modification time are as recorded; 
 differ, its SHA-256 decides, so `touch` or a checkout that restores the same bytes still counts
 as unchanged. A file modified at about the moment the build read it ("racily clean", as git
 calls it) is recorded without a hash: its stat cannot tell an edit made during the build from
-the version read, so it counts as changed next time. Outputs count by size and time only: the
-build just wrote them, so any difference means someone else did.
+the version read, so it counts as changed next time. A link counts as what it leads to now;
+what is not a file (a FIFO, a link to nothing) is never opened. Outputs count by size and time
+only: the build just wrote them, so any difference means someone else did.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from importlib.util import find_spec
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from builder import __version__
@@ -42,7 +44,8 @@ _CODE_SUFFIXES = frozenset({".py", ".html", ".css", ".js", ".svg", ".json"})
 _FINE_MARGIN_NS = 50_000_000
 _COARSE_MARGIN_NS = 2_000_000_000
 
-Stamp = list[Any]  # [size, mtime_ns, sha256 hex or None]
+Stamp = list[Any]  # [size, mtime_ns, sha256 hex, None (racy) or NOT_A_FILE]
+NOT_A_FILE = "not a file"  # in place of the hash: missing, or not a regular file
 
 
 @dataclasses.dataclass(slots=True)
@@ -143,9 +146,9 @@ def _changes(
         if _stat(path) == tuple(stamp[:2]) and stamp[2] is not None:
             continue  # the common case, without hashing
         current = stamp_file(Path(path), stamp, now)
-        if current is None or current[2] is None or current[2] != stamp[2]:
+        if current[2] is None or current[2] != stamp[2]:
             changed.append(f"changed: {path}")  # (a racily clean file cannot be told apart)
-        else:
+        elif current != stamp:
             stamp[:] = current
             refreshed = True
     return changed, refreshed
@@ -163,19 +166,21 @@ def inputs(
     old = previous.inputs if previous else {}
     stamps: dict[str, Stamp] = {}
     for path in (*notes_files, *pictures, *code_files(), *library_files()):
-        key = str(path.resolve())
-        stamp = stamp_file(Path(key), old.get(key), since_ns)
-        if stamp is not None:
-            stamps[key] = stamp
+        key = os.path.abspath(path)  # a link as it is: stat follows it wherever it points now
+        stamps[key] = stamp_file(Path(key), old.get(key), since_ns)
     return stamps
 
 
-def stamp_file(path: Path, previous: Stamp | None, now_ns: int) -> Stamp | None:
-    """[size, mtime_ns, sha256] of `path` (None: missing); the hash is None when racy."""
-    stat = _stat(path)
-    if stat is None:
-        return None
-    size, mtime = stat
+def stamp_file(path: Path, previous: Stamp | None, now_ns: int) -> Stamp:
+    """[size, mtime_ns, sha256] of `path`; the hash is None when racy, and NOT_A_FILE when
+    `path` is missing or not a regular file (opening a FIFO would wait for a writer)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return [0, 0, NOT_A_FILE]
+    size, mtime = found.st_size, found.st_mtime_ns
+    if not S_ISREG(found.st_mode):
+        return [size, mtime, NOT_A_FILE]
     if _racy(mtime, now_ns):
         return [size, mtime, None]
     if previous is not None and previous[:2] == [size, mtime] and previous[2] is not None:
@@ -185,7 +190,7 @@ def stamp_file(path: Path, previous: Stamp | None, now_ns: int) -> Stamp | None:
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
-        return None
+        return [0, 0, NOT_A_FILE]
     return [size, mtime, digest]
 
 
