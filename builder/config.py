@@ -4,13 +4,15 @@ Both are looked for in the folder palace runs in (the one that holds `source/`).
 has the settings at its top level; `pyproject.toml` has them in its `[tool.palace]` table. When
 both configure palace, that is an error: an owner who edits one and sees nothing happen would
 not guess that the other wins. Every key is optional; an unknown key or a value of the wrong
-kind is an error naming the file and the key (exit 2, like a wrong option).
+kind is an error naming the file and the key (exit 2, like a wrong option); every such error
+in the file is reported at once, one a line.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,52 +119,51 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _settings(data: dict[str, Any], file: str, table: str) -> Config:
-    unknown = sorted(set(data) - set(KEYS))
-    if unknown:
-        where = f" in {table.strip()}" if table else ""
-        raise ConfigError(f"{file}: unknown key '{unknown[0]}'{where} (known: {', '.join(KEYS)})")
+    where = f" in {table.strip()}" if table else ""
+    problems = {  # key → what is wrong with it
+        key: f"{file}: unknown key '{key}'{where} (known: {', '.join(KEYS)})"
+        for key in data
+        if key not in KEYS
+    }
 
-    def fail(key: str, expected: str) -> ConfigError:
-        return ConfigError(f"{file}: {table}{key} must be {expected}, not {_shown(data[key])}")
+    def fail(key: str, expected: str) -> None:
+        problems[key] = f"{file}: {table}{key} must be {expected}, not {_shown(data[key])}"
 
     def text(key: str) -> str | None:
-        if key not in data:
+        value = data.get(key)
+        if value is None:
             return None
-        value = data[key]
-        if not isinstance(value, str):
-            raise fail(key, "a string")
-        if not value.strip():
-            raise fail(key, "a non-empty string")
+        if not isinstance(value, str) or not value.strip():
+            fail(key, "a non-empty string" if isinstance(value, str) else "a string")
+            return None
         return value.strip()
 
-    title = text("title")
     base_url = text("base_url")
-    if base_url is not None:
-        if not _URL.fullmatch(base_url):
-            raise fail("base_url", 'an http:// or https:// URL like "https://example.org/palace/"')
-        base_url = base_url if base_url.endswith("/") else base_url + "/"
+    if base_url is not None and not _URL.fullmatch(base_url):
+        fail("base_url", 'an http:// or https:// URL like "https://example.org/palace/"')
     lang = text("lang")
     if lang is not None and not _LANG.fullmatch(lang):
-        raise fail("lang", 'a language tag like "en" or "de-CH"')
+        fail("lang", 'a language tag like "en" or "de-CH"')
     prefix = text("deck_prefix")
-    if prefix is not None:
-        levels = [level.strip() for level in prefix.split("::")]
-        if not all(levels):
-            raise fail("deck_prefix", 'deck names separated by "::", like "Study::ML"')
-        prefix = "::".join(levels)
-    return Config(
-        title=title,
-        base_url=base_url,
+    levels = [level.strip() for level in prefix.split("::")] if prefix is not None else []
+    if not all(levels):
+        fail("deck_prefix", 'deck names separated by "::", like "Study::ML"')
+    config = Config(
+        title=text("title"),
+        base_url=base_url if base_url is None or base_url.endswith("/") else base_url + "/",
         lang=lang or DEFAULT_LANG,
         card_kinds=_kinds(data, fail),
-        deck_prefix=prefix or "",
+        deck_prefix="::".join(levels),
         out=text("out") or DEFAULT_OUT,
         new_cards_per_day=_new_per_day(data, fail),
         file=file,
     )
+    if problems:
+        raise ConfigError("\n".join(problems[key] for key in data if key in problems))
+    return config
 
 
-def _new_per_day(data: dict[str, Any], fail: Any) -> int:
+def _new_per_day(data: dict[str, Any], fail: Callable[[str, str], None]) -> int:
     value = data.get("new_cards_per_day", DEFAULT_NEW_CARDS_PER_DAY)
     # bool is an int to Python, not to TOML's reader: `true` is not a number of cards
     if (
@@ -170,22 +171,22 @@ def _new_per_day(data: dict[str, Any], fail: Any) -> int:
         or not isinstance(value, int)
         or not 0 <= value <= MAX_NEW_CARDS_PER_DAY
     ):
-        raise fail("new_cards_per_day", f"a whole number from 0 to {MAX_NEW_CARDS_PER_DAY:,}")
+        fail("new_cards_per_day", f"a whole number from 0 to {MAX_NEW_CARDS_PER_DAY:,}")
+        return DEFAULT_NEW_CARDS_PER_DAY
     return value
 
 
-def _kinds(data: dict[str, Any], fail: Any) -> tuple[str, ...]:
-    if "card_kinds" not in data:
-        return CARD_KINDS
-    value = data["card_kinds"]
+def _kinds(data: dict[str, Any], fail: Callable[[str, str], None]) -> tuple[str, ...]:
+    value = data.get("card_kinds", CARD_KINDS)
     known = ", ".join(f'"{kind}"' for kind in CARD_KINDS)
     if (
-        not isinstance(value, list)
+        not isinstance(value, list | tuple)
         or not value
         or any(kind not in CARD_KINDS for kind in value)
         or len(set(value)) != len(value)
     ):
-        raise fail("card_kinds", f"a list of different card kinds from {known}")
+        fail("card_kinds", f"a list of different card kinds from {known}")
+        return CARD_KINDS
     return tuple(kind for kind in CARD_KINDS if kind in value)
 
 

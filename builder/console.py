@@ -137,9 +137,11 @@ class Reporter:
             self._write(self.stdout, line)
 
     def problem(self, message: str) -> None:
-        """`palace: error: message` on stderr."""
+        """`palace: error: message` on stderr, a line for each line of `message` (a file
+        with several problems)."""
         error = self.err_style.paint("error:", RED)
-        self._write(self.stderr, f"palace: {error} {visible(message)}")
+        for line in message.split("\n"):
+            self._write(self.stderr, f"palace: {error} {visible(line)}")
 
     def diagnostics(self, diagnostics: Sequence[Diagnostic]) -> None:
         """Every diagnostic, then a count: `2 errors, 1 warning in 1 file`."""

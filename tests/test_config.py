@@ -157,6 +157,33 @@ def test_errors_name_the_file_and_the_key_and_exit_2(
     assert not Path("site").exists()
 
 
+def test_every_wrong_setting_is_said_at_once_in_the_files_order(
+    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_project(
+        {
+            "source/p.md": NOTES,
+            "pyproject.toml": "[tool.palace]\nnew_cards_per_day = -1\ntitel = 'x'\n"
+            "title = 'fine'\ncard_kinds = ['route', ['route']]\nlang = 3\n",
+        }
+    )
+    expected = [
+        "pyproject.toml: [tool.palace] new_cards_per_day must be a whole number from 0 to "
+        "100,000, not -1",
+        f"pyproject.toml: unknown key 'titel' in [tool.palace] ({KNOWN})",
+        "pyproject.toml: [tool.palace] card_kinds must be a list of different card kinds from "
+        '"place-concept", "concept-place", "route", "sequence", not ["route", ["route"]]',
+        "pyproject.toml: [tool.palace] lang must be a string, not 3",
+    ]
+    with pytest.raises(ConfigError) as error:
+        load_config()
+    assert str(error.value).split("\n") == expected
+    for command in ("build", "check"):
+        assert main([command]) == 2
+        assert capsys.readouterr() == ("", "".join(f"palace: error: {m}\n" for m in expected))
+    assert not Path("site").exists()
+
+
 def test_card_kinds_are_the_decks() -> None:
     assert frozenset(CARD_KINDS) == ALL_KINDS
     assert KEYS == (
