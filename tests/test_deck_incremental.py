@@ -265,6 +265,42 @@ def test_anki_applies_a_rebuild_in_place(
     assert held["note types"] == expected["note types"]
 
 
+def test_a_renamed_palace_file_is_said_and_pinning_the_old_id_keeps_its_cards(
+    tmp_path: Path, collections: Callable[[str], Collection]
+) -> None:
+    """A palace's id comes from its file name, and its notes' GUIDs from the id: a rename
+    would bring every note into Anki as new. The build says so and how to keep them."""
+    site = tmp_path / "site"
+    first = render_decks(load(tmp_path / "1", SEED), None, now=T0)
+    save(first, site)
+    col = collections("studied")
+    assert import_bytes(col, first.files[FILE], tmp_path, "first.apkg") == {"new": 35}
+    cards = [card_of(col, stop, "Place → Concept") for stop in STUDIED[:3]]
+    for card_id in cards:
+        answer(col, card_id, 3)
+    reviews = {card_id: scheduling(col, card_id) for card_id in cards}
+
+    renamed = load(tmp_path / "2", SEED, name="machine-learning.md")
+    output = render_decks(renamed, site, now=T1, owned={FILE})
+    (change,) = output.changes
+    assert (change.file, len(change.added)) == ("machine-learning.apkg", 35)
+    (said,) = change.advice
+    assert "the places of 'ml-palace'" in said and "with {#ml-palace} and build" in said
+    # a palace of other places, beside it or instead of it, is only new
+    other = load(tmp_path / "3", "# Other\n\n## Hall\n- Door: Bias\n- Stove: Loss\n", "o.md")
+    assert render_decks(other, site, now=T1, owned={FILE}).changes[0].advice == ()
+    save(output, site)
+    (site / FILE).unlink()  # as the build does: it no longer writes that deck
+
+    pinned = edit(SEED, "# Machine learning palace\n", "# Machine learning palace {#ml-palace}\n")
+    palaces = load(tmp_path / "4", pinned, "machine-learning.md")
+    output = render_decks(palaces, site, now=T1 + 60, owned={"machine-learning.apkg"})
+    assert output.changes[0].advice == (), "a pinned id is the owner's choice"
+    assert import_bytes(col, output.files[FILE], tmp_path, "pinned.apkg") == {"updated": 35}
+    assert col.note_count() == 35
+    assert {card_id: scheduling(col, card_id) for card_id in reviews} == reviews
+
+
 # -- what a patch leaves as it was ------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
-from builder.deck.advice import advice
+from builder.deck.advice import advice, renamed
 from builder.deck.changes import Comparison, IdSource, PalaceChanges, PlacedRoom, model_mod
 from builder.deck.history import (
     PreviousDeck,
@@ -202,7 +202,7 @@ def _render(
             change = _render_palace(rooms, previous, cards, now, ids, names, stream)
             sizes[file] = stream.seek(0, io.SEEK_END)
         changes.append(change)
-    return DeckOutput(files, tuple(changes), count, sizes)
+    return DeckOutput(files, renamed(palaces, changes, previous_dir, owned), count, sizes)
 
 
 @contextmanager

@@ -6,21 +6,25 @@ updates notes but never moves a card to another deck and never deletes one.
 - a locus moved to another room: its cards stay in the old room's subdeck (Change Deck);
 - a locus removed: its notes stay in Anki (found by their Id field);
 - a card no longer made (a step's Place → Concept card, or a kind left out of `card_kinds`):
-  Anki keeps it; Tools → Empty Cards deletes those whose template is now empty.
+  Anki keeps it; Tools → Empty Cards deletes those whose template is now empty;
+- a palace's id changed (its file renamed): its notes are new to Anki, so pin the old id.
 
 `palace sync` does all of this itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from operator import itemgetter
+from pathlib import Path, PurePosixPath
 
-from builder.deck.changes import Comparison
-from builder.deck.history import PreviousNote
+from builder.deck.changes import Comparison, PalaceChanges
+from builder.deck.history import PreviousNote, read_previous
 from builder.deck.model import CARD_KINDS, FIELDS
 from builder.deck.notes import DeckNote, LocusRef
-from builder.errors import listed
+from builder.errors import PalaceError, listed
+from builder.notes.identity import slugify
+from builder.notes.records import Palace
 
 _LISTED = 5  # names listed in one line
 _PARENT = FIELDS.index("Parent")
@@ -110,3 +114,48 @@ def advice(
                 f'Browse with "card:{kind.template}" "Id:{palace_id}/*" and suspend or delete them'
             )
     return tuple(lines)
+
+
+def renamed(
+    palaces: Sequence[Palace],
+    changes: Sequence[PalaceChanges],
+    previous_dir: Path | None,
+    owned: Collection[str] | None,
+) -> tuple[PalaceChanges, ...]:
+    """`changes`, saying so of a new deck whose places are mostly those of a deck the previous
+    build wrote and this one does not: the palace's id, which comes from its file name unless
+    pinned, changed, and so did its notes' GUIDs. Anki would take every note as new."""
+    written = {change.file for change in changes}
+    gone = [name for name in sorted(owned or ()) if name.endswith(".apkg") and name not in written]
+    new = [
+        change
+        for palace, change in zip(palaces, changes, strict=True)
+        if change.added
+        and not (change.changed or change.unchanged or change.removed)
+        and palace.id == slugify(PurePosixPath(palace.source).stem, "palace")  # not pinned
+    ]
+    if previous_dir is None or not gone or not new:
+        return tuple(changes)
+    old: dict[str, set[str]] = {}  # old palace id → its stop ids
+    for name in gone:
+        try:
+            deck = read_previous(previous_dir / name)
+        except PalaceError:
+            continue  # damaged since: nothing to compare with
+        for note in deck.notes.values() if deck is not None else ():
+            palace_id, _, stop_id = note.flds.partition("\x1f")[0].partition("/")
+            old.setdefault(palace_id, set()).add(stop_id)
+    said = {}
+    for change in new:
+        places = {ref.id for ref in change.added}
+        for old_id, stops in old.items():
+            if len(places & stops) * 2 >= len(stops):
+                said[change.file] = (
+                    f"the places of '{old_id}', whose deck this build no longer writes: the "
+                    f"palace's id is now '{change.palace_id}' (its file renamed?). If Anki has "
+                    f"the notes of '{old_id}', this deck would add its {len(change.added)} notes "
+                    f"beside them: to keep those, end its title line with {{#{old_id}}} and "
+                    "build again",
+                )
+    return tuple(change._replace(advice=change.advice + said.get(change.file, ()))
+                 for change in changes)  # fmt: skip
