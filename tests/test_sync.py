@@ -258,6 +258,39 @@ def test_dry_run_prints_the_plan_and_changes_nothing(seeded: Path, capsys: Captu
     assert not (seeded.parent / "backups").exists()
 
 
+def test_a_renamed_palace_file_is_refused_until_an_id_is_pinned(
+    seeded: Path, capsys: Capture
+) -> None:
+    """The collection has the places under the old id (the file's old name): a sync would add
+    every note again beside the reviewed ones. Pinning the old id syncs into them."""
+    source = seeded.parent.parent / "source"
+    (source / "palace.md").rename(source / "machine-learning.md")
+    files = {path.name: digest(path) for path in seeded.parent.iterdir() if path.is_file()}
+    for options in ([], ["--dry-run"]):
+        code, out, err = run(capsys, "sync", "--collection", str(seeded), *options)
+        assert (code, out) == (1, "")
+        assert err == (
+            "palace: error: source/machine-learning.md: the collection has the places of "
+            "'palace', which the notes no longer have: the palace's id is now "
+            "'machine-learning' (its file renamed?), so a sync would add its 35 notes beside "
+            "those. End its title line with {#palace} to keep them, or with another id to make "
+            "it a new palace; nothing was changed\n"
+        )
+    assert {path.name: digest(path) for path in seeded.parent.iterdir() if path.is_file()} == (
+        files
+    )
+    notes = source / "machine-learning.md"
+    notes.write_text(SEED.replace(f"# {TOP}\n", f"# {TOP} {{#palace}}\n", 1), encoding="utf-8")
+    assert run(capsys, "sync", "--collection", str(seeded))[:2] == (
+        0,
+        "palace: nothing to do\nnothing to change: "
+        f"{seeded.as_posix()} holds the palaces as the notes say\n",
+    )
+    notes.write_text(SEED.replace(f"# {TOP}\n", f"# {TOP} {{#ml-two}}\n", 1), encoding="utf-8")
+    code, out, _ = run(capsys, "sync", "--collection", str(seeded), "--dry-run")
+    assert code == 0 and "ml-two: 35 added" in out, "another id: a new palace, as asked"
+
+
 @pytest.mark.parametrize("options", [[], ["--dry-run"]], ids=["sync", "dry-run"])
 def test_refused_while_another_process_has_the_collection_open(
     seeded: Path, capsys: Capture, options: list[str]

@@ -14,7 +14,7 @@ updates notes but never moves a card to another deck and never deletes one.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
 
@@ -116,6 +116,19 @@ def advice(
     return tuple(lines)
 
 
+def id_from_file(palace: Palace) -> bool:
+    """Whether the palace's id is its file's name (not pinned): renaming the file changes it."""
+    return palace.id == slugify(PurePosixPath(palace.source).stem, "palace")
+
+
+def renamed_from(places: Set[str], old: Mapping[str, Set[str]]) -> str | None:
+    """The palace id in `old` (id → its stop ids) whose stops are at least half in `places`:
+    the same palace under another id."""
+    return next(
+        (old_id for old_id, stops in old.items() if len(places & stops) * 2 >= len(stops)), None
+    )
+
+
 def renamed(
     palaces: Sequence[Palace],
     changes: Sequence[PalaceChanges],
@@ -130,10 +143,9 @@ def renamed(
     new = [
         change
         for palace, change in zip(palaces, changes, strict=True)
-        if change.added
-        and not (change.changed or change.unchanged or change.removed)
-        and palace.id == slugify(PurePosixPath(palace.source).stem, "palace")  # not pinned
-    ]
+        if change.added and not (change.changed or change.unchanged or change.removed)
+        and id_from_file(palace)
+    ]  # fmt: skip
     if previous_dir is None or not gone or not new:
         return tuple(changes)
     old: dict[str, set[str]] = {}  # old palace id → its stop ids
@@ -147,15 +159,14 @@ def renamed(
             old.setdefault(palace_id, set()).add(stop_id)
     said = {}
     for change in new:
-        places = {ref.id for ref in change.added}
-        for old_id, stops in old.items():
-            if len(places & stops) * 2 >= len(stops):
-                said[change.file] = (
-                    f"the places of '{old_id}', whose deck this build no longer writes: the "
-                    f"palace's id is now '{change.palace_id}' (its file renamed?). If Anki has "
-                    f"the notes of '{old_id}', this deck would add its {len(change.added)} notes "
-                    f"beside them: to keep those, end its title line with {{#{old_id}}} and "
-                    "build again",
-                )
+        old_id = renamed_from({ref.id for ref in change.added}, old)
+        if old_id is not None:
+            said[change.file] = (
+                f"the places of '{old_id}', whose deck this build no longer writes: the "
+                f"palace's id is now '{change.palace_id}' (its file renamed?). If Anki has "
+                f"the notes of '{old_id}', this deck would add its {len(change.added)} notes "
+                f"beside them: to keep those, end its title line with {{#{old_id}}} and "
+                "build again",
+            )
     return tuple(change._replace(advice=change.advice + said.get(change.file, ()))
                  for change in changes)  # fmt: skip

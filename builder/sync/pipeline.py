@@ -12,7 +12,7 @@ from builder.config import Config
 from builder.deck import build_time
 from builder.deck.media import media_names
 from builder.deck.notes import layout, room_notes
-from builder.errors import Diagnostic
+from builder.errors import Diagnostic, PalaceError
 from builder.sync.plan import PalacePlan
 
 
@@ -66,11 +66,14 @@ def sync(
     # 3. open, 4. plan
     from builder.sync.apply import Rendering, apply_plans, packages
     from builder.sync.held import read_held
-    from builder.sync.plan import check_note_type, plan_palace
+    from builder.sync.plan import check_note_type, plan_palace, renamed_palaces
 
     with opened(collection, copy=dry_run) as col:
         held = read_held(col)
         note_type = check_note_type(held)
+        renamed = renamed_palaces(notes.palaces, held)
+        if renamed:
+            raise PalaceError("\n".join(renamed))
         plans = tuple(
             plan_palace(rooms, deck_notes, held, delete) for rooms, deck_notes in rendered
         )

@@ -13,14 +13,19 @@ from __future__ import annotations
 import html
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from builder.deck.advice import id_from_file, renamed_from
 from builder.deck.model import CARD_KINDS, FIELDS, checksum_of_model_json, design
 from builder.deck.notes import DeckNote, Layout, deck_name_part, is_room_deck_part, note_guid
 from builder.errors import PalaceError
 from builder.sync import REMOVED_TAG
 from builder.sync.held import Held, HeldNote, norm
+
+if TYPE_CHECKING:
+    from builder.notes.records import Palace
 
 _PALACE, _ROOM = FIELDS.index("Palace"), FIELDS.index("Room")
 
@@ -62,6 +67,31 @@ def check_note_type(held: Held) -> str | None:
             "restore them in Anki (Tools → Manage Note Types), then sync again"
         )
     return None if checksum_of_model_json(model) == design().checksum else "updated"
+
+
+def renamed_palaces(palaces: Sequence[Palace], held: Held) -> list[str]:
+    """A problem for each palace whose id is its file's name, that the collection has no note
+    of, and whose places are mostly those of a palace it has and the notes no longer do: its
+    file was renamed, and a sync would add every note beside the learner's."""
+    old: dict[str, set[str]] = {}  # palace id → its stop ids, as the collection has them
+    for note in held.notes.values():
+        palace_id, _, stop_id = note.field_id.partition("/")
+        old.setdefault(palace_id, set()).add(stop_id)
+    gone = {palace_id: old[palace_id] for palace_id in old.keys() - {p.id for p in palaces}}
+    problems = []
+    for palace in palaces:
+        if palace.id in old or not id_from_file(palace):
+            continue
+        old_id = renamed_from({stop.id for stop in palace.walk}, gone)
+        if old_id is not None:
+            problems.append(
+                f"{palace.source}: the collection has the places of '{old_id}', which the notes "
+                f"no longer have: the palace's id is now '{palace.id}' (its file renamed?), so "
+                f"a sync would add its {len(palace.walk)} notes beside those. End its title "
+                f"line with {{#{old_id}}} to keep them, or with another id to make it a new "
+                "palace; nothing was changed"
+            )
+    return problems
 
 
 def plan_palace(layout: Layout, notes: list[DeckNote], held: Held, delete: bool) -> PalacePlan:
