@@ -271,6 +271,47 @@ def test_rebuild_after_edits_updates_in_place_and_keeps_reviews(
     assert counts(import_deck(col, third / "ml-palace.apkg")) == {"duplicate": 37}
 
 
+def test_a_new_title_is_one_rename_of_the_palace_deck_in_anki(
+    col: Collection, tmp_path: Path
+) -> None:
+    """A new title renames every room's deck; Anki renames a deck's subdecks with it, so the
+    build asks for that one rename, then the room renamed too, from the palace's new name."""
+    source = tmp_path / "source"
+    source.mkdir()
+    seed = (ROOT / "source" / "ml-palace.md").read_text(encoding="utf-8")
+    (source / "ml-palace.md").write_text(seed, encoding="utf-8")
+    first, second = tmp_path / "build-1", tmp_path / "build-2"
+    build(load(source), first, None, T0)
+    assert counts(import_deck(col, first / "ml-palace.apkg")) == {"new": 35}
+    studied = card_of(col, "kitchenaid", "Place → Concept")
+    answer(col, studied, 4)
+    before = scheduling(col, studied)
+    text = edit(seed, "# Machine learning palace\n", "# ML palace\n")
+    (source / "ml-palace.md").write_text(edit(text, "## Hallway", "## Corridor"), "utf-8")
+
+    summary = build(load(source), second, first, T1)
+    assert summary[1:] == [
+        "  rooms renamed or renumbered: before importing, rename these decks in Anki "
+        "(Anki never moves cards on import):",
+        "    'Machine learning palace' → 'ML palace'",
+        "    'ML palace::03 Hallway' → 'ML palace::03 Corridor'",
+    ]
+    for line in summary[2:]:  # as the learner does: in the order said
+        old, new = re.findall(r"'([^']*)'", line)
+        col.decks.rename(col.decks.id_for_name(old) or 0, new)
+    assert counts(import_deck(col, second / "ml-palace.apkg")) == {"updated": 35}
+    assert col.note_count() == 35 and scheduling(col, studied) == before
+    rooms = {deck.id: deck.name for deck in col.decks.all_names_and_ids()}
+    for card_id in col.find_cards('"note:Palace locus"'):
+        card = col.get_card(card_id)
+        palace, room = rooms[card.did].split("::")
+        assert (palace, room[3:]) == ("ML palace", card.note()["Room"]), card.note()["Id"]
+    assert sorted(rooms.values())[1:] == ["ML palace"] + [f"ML palace::{name}" for name in (
+        "01 Entrance and stairs", "02 Bathroom", "03 Corridor", "04 Kitchen", "05 Living room",
+        "06 View from the window", "07 Bedroom",
+    )]  # fmt: skip
+
+
 def test_template_and_css_changes_reach_anki_without_a_second_note_type(
     col: Collection, tmp_path: Path
 ) -> None:

@@ -88,7 +88,8 @@ def advice(
             "(Anki never moves cards on import):"
         )
         lines.extend(
-            f"  '{old}' → '{new}'" for old, new in sorted(renamed.items(), key=itemgetter(1))
+            f"  '{old}' → '{new}'"
+            for old, new in sorted(_parents(renamed, known).items(), key=itemgetter(1))
         )
     if moved:
         which = [f"{ref.name} to '{deck}'" for ref, deck in moved]
@@ -114,6 +115,33 @@ def advice(
                 f'Browse with "card:{kind.template}" "Id:{palace_id}/*" and suspend or delete them'
             )
     return tuple(lines)
+
+
+def _parents(renamed: dict[str, str], known: set[str]) -> dict[str, str]:
+    """The renames, with one of a parent deck for its subdecks when most change the same way
+    (a new title or `deck_prefix`): Anki renames a deck's subdecks with it. Said only when it
+    renames every subdeck Anki has under it; the others' renames then start from its new name."""
+    groups: dict[tuple[str, str], int] = {}  # (old parent, new parent) → subdecks it renames
+    for old, new in renamed.items():
+        old_parts, new_parts = old.split("::"), new.split("::")
+        same = 0  # trailing parts alike, leaving each a parent
+        while same < min(len(old_parts), len(new_parts)) - 1 and (
+            old_parts[-1 - same] == new_parts[-1 - same]
+        ):
+            same += 1
+        if same:
+            parents = ("::".join(old_parts[:-same]), "::".join(new_parts[:-same]))
+            groups[parents] = groups.get(parents, 0) + 1
+    for (old_parent, new_parent), count in sorted(groups.items(), key=lambda g: -g[1]):
+        inside = old_parent + "::"
+        if count > 1 and all(name in renamed for name in known if name.startswith(inside)):
+            said = {old_parent: new_parent}
+            for old, new in renamed.items():
+                after = new_parent + old[len(old_parent) :] if old.startswith(inside) else old
+                if after != new:
+                    said[after] = new
+            return said
+    return renamed
 
 
 def id_from_file(palace: Palace) -> bool:
