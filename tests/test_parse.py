@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from conftest import REPO, SEED, ProjectMaker
 
@@ -234,6 +236,39 @@ def test_notes_and_pictures_attach_to_locus_and_room(make_project: ProjectMaker)
     assert stove.picture is not None
     assert (stove.picture.alt, stove.picture.path, stove.picture.line) == ("stove", "pics/s.png", 8)
     assert stove.steps[0].description == "left"
+
+
+@pytest.mark.parametrize("notes_form", ["NFC", "NFD"])
+def test_a_picture_named_in_the_other_unicode_form_is_found(
+    make_project: ProjectMaker, notes_form: str
+) -> None:
+    """macOS saves `ü` as `u` + a combining mark (NFD); notes typed elsewhere have one `ü`
+    (NFC), or the other way round. Folder and file are found either way, as they are spelled."""
+    disk = "NFD" if notes_form == "NFC" else "NFC"
+    folder, file = (unicodedata.normalize(disk, name) for name in ("Bilder-für", "Küche.png"))
+    written = unicodedata.normalize(notes_form, "Bilder-für/Küche.png")
+    root = make_project(
+        {
+            f"source/{folder}/{file}": b"png",
+            "source/p.md": f"# P\n## Küche\n![a kitchen]({written})\n- Herd: Hitze\n",
+        }
+    )
+    notes = load_notes([])
+    assert notes.diagnostics == ()
+    picture = notes.palaces[0].rooms[0].picture
+    assert picture is not None and picture.file == root / "source" / folder / file
+    assert picture.name == f"{folder}/{file}"
+
+
+def test_a_picture_spelled_otherwise_that_links_outside_is_refused(
+    make_project: ProjectMaker, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "secret.png"
+    outside.write_bytes(b"png")
+    root = make_project({"source/p.md": "# P\n## Hall\n![x](Küche.png)\n- Door: Bias\n"})
+    (root / "source" / unicodedata.normalize("NFD", "Küche.png")).symlink_to(outside)
+    (message,) = [d.message for d in load_notes([]).errors]
+    assert message.startswith("picture 'Küche.png' is outside the source folder")
 
 
 def test_invalid_utf8_is_reported_at_its_byte_and_parsing_goes_on(

@@ -6,6 +6,7 @@ inert when opened on its own (`svg.py`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -25,6 +26,8 @@ def resolve_picture(
         )
     relative = unquote(written)
     target = (notes_file.parent / relative).resolve()
+    if not target.exists():  # (resolved again: the name found may be a link)
+        target = (_spelled_otherwise(target) or target).resolve()
     if relative.startswith(("/", "\\")) or not target.is_relative_to(root.resolve()):
         return None, (
             f"picture '{written}' is outside the source folder "
@@ -41,6 +44,29 @@ def resolve_picture(
         return None, f"picture '{written}' could run script or load files: {problem}"
     name = target.relative_to(root.resolve()).as_posix()
     return Picture(alt, written, name, target, line), None
+
+
+def _spelled_otherwise(path: Path) -> Path | None:
+    """`path` as the file system spells it when only the Unicode form of its names differs:
+    `Küche.png` typed as one `ü` (NFC) and saved by macOS as `u` + a combining mark (NFD)."""
+    parent = path.parent
+    if not parent.is_dir():
+        found = _spelled_otherwise(parent) if parent != path else None
+        if found is None:
+            return None
+        parent = found
+    wanted = unicodedata.normalize("NFC", path.name)
+    try:
+        return next(
+            (
+                child
+                for child in parent.iterdir()
+                if unicodedata.normalize("NFC", child.name) == wanted
+            ),
+            None,
+        )
+    except OSError:
+        return None
 
 
 def _svg_problem(file: Path) -> str | None:
