@@ -260,6 +260,23 @@ def test_a_picture_named_in_the_other_unicode_form_is_found(
     assert picture.name == f"{folder}/{file}"
 
 
+def test_a_picture_whose_name_differs_in_case_is_not_found_and_the_file_is_named(
+    make_project: ProjectMaker,
+) -> None:
+    """A case-insensitive disk (macOS, Windows) finds it; GitHub's Linux runners would not."""
+    make_project(
+        {
+            "source/Pics/Küche.PNG": b"png",
+            "source/p.md": "# P\n## Hall\n![x](pics/küche.png)\n- Door: Bias\n",
+        }
+    )
+    (message,) = [d.message for d in load_notes([]).errors]
+    assert message == (
+        "picture 'pics/küche.png' not found (looked for 'source/pics/küche.png'; "
+        "there is 'source/Pics/Küche.PNG': the case differs)"
+    )
+
+
 def test_a_picture_spelled_otherwise_that_links_outside_is_refused(
     make_project: ProjectMaker, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -38,7 +39,9 @@ def resolve_picture(
         return None, f"picture '{written}' is not a picture file: expected one of {kinds}"
     if not target.is_file():
         looked = (notes_file.parent / relative).as_posix()
-        return None, f"picture '{written}' not found (looked for '{looked}')"
+        near = _spelled_otherwise(target, str.casefold)
+        hint = "" if near is None else f"; there is '{_shown(near, root)}': the case differs"
+        return None, f"picture '{written}' not found (looked for '{looked}'{hint})"
     problem = _svg_problem(target) if target.suffix.lower() == ".svg" else None
     if problem:
         return None, f"picture '{written}' could run script or load files: {problem}"
@@ -46,27 +49,27 @@ def resolve_picture(
     return Picture(alt, written, name, target, line), None
 
 
-def _spelled_otherwise(path: Path) -> Path | None:
+def _spelled_otherwise(path: Path, fold: Callable[[str], str] = str) -> Path | None:
     """`path` as the file system spells it when only the Unicode form of its names differs:
-    `Küche.png` typed as one `ü` (NFC) and saved by macOS as `u` + a combining mark (NFD)."""
+    `Küche.png` typed as one `ü` (NFC) and saved by macOS as `u` + a combining mark (NFD).
+    `fold` (`str.casefold`) makes other differences not count either."""
     parent = path.parent
     if not parent.is_dir():
-        found = _spelled_otherwise(parent) if parent != path else None
+        found = _spelled_otherwise(parent, fold) if parent != path else None
         if found is None:
             return None
         parent = found
-    wanted = unicodedata.normalize("NFC", path.name)
+    wanted = fold(unicodedata.normalize("NFC", path.name))
     try:
-        return next(
-            (
-                child
-                for child in parent.iterdir()
-                if unicodedata.normalize("NFC", child.name) == wanted
-            ),
-            None,
-        )
+        names = sorted(parent.iterdir())
     except OSError:
         return None
+    return next((n for n in names if fold(unicodedata.normalize("NFC", n.name)) == wanted), None)
+
+
+def _shown(path: Path, root: Path) -> str:
+    """`path` as the notes' messages show files: from the source folder, as the user named it."""
+    return (root / path.relative_to(root.resolve())).as_posix()
 
 
 def _svg_problem(file: Path) -> str | None:
