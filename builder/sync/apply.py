@@ -2,7 +2,7 @@
 `engine.in_one_transaction`):
 
 1. update the note type's templates and CSS in place when they changed (`update_dict`),
-   then import the deck as `palace build` renders it, left with the added and updated notes
+   then import a deck of the added and updated notes as `palace build` renders them
    (`packages`, made before the transaction begins), with Anki's default "update if newer"
    (each updated note gets a newer `mod` than the collection's); a collection without the
    note type gets it from the deck;
@@ -15,17 +15,13 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import zipfile
 from collections.abc import Sequence
-from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from builder.deck import render_decks
-from builder.deck.history import COLLECTION
-from builder.deck.model import MODEL_ID, design
+from builder.deck.changes import IdSource
+from builder.deck.model import MODEL_ID, design, note_type
+from builder.deck.package import collection, zipped
 from builder.errors import PalaceError
 from builder.sync import REMOVED_TAG
 from builder.sync.held import Held
@@ -38,27 +34,28 @@ if TYPE_CHECKING:
     from anki.notes import NoteId
 
 
-class Rendering(NamedTuple):
-    """The settings the decks are rendered with: card kinds and deck prefix."""
-
-    kinds: frozenset[str]
-    prefix: str
-
-
-def packages(
-    plans: Sequence[PalacePlan], held: Held, now: int, rendering: Rendering, folder: Path
-) -> dict[str, Path]:
-    """Palace id → the package of its added and updated notes, written into `folder`."""
+def packages(plans: Sequence[PalacePlan], held: Held, now: int, folder: Path) -> dict[str, Path]:
+    """Palace id → a package of its added and updated notes, written into `folder` by the
+    deck's own writer: each updated note with a `mod` newer than the collection's (Anki's
+    import updates only then), and the note type with the collection's `mod` when it has it
+    (the import then leaves it; `_update_note_type` brings it up to date)."""
+    model = note_type(design())
+    model_mod = int(held.model["mod"]) if held.model is not None else now
+    new_ids = IdSource(now).after(held.max_note_id)
     made = {}
     for plan in plans:
         if plan.added or plan.updated:
-            kinds, prefix = rendering
-            palaces = (plan.layout.palace,)
-            deck = render_decks(palaces, None, kinds=kinds, now=now, deck_prefix=prefix)
-            (data,) = deck.files.values()
+            # (note, mod), in walk order as in a deck; every note gets an id of the package's
+            # own, CARD_ID_SPACE apart: Anki matches an updated note by its GUID
+            chosen = [(note, now) for note in plan.added]
+            chosen += [(note, max(old.mod + 1, now)) for note, old in plan.updated]
+            chosen.sort(key=lambda pair: pair[0].position)
+            placed = [(note, new_ids(), mod) for note, mod in chosen]
+            database = folder / f"{plan.palace_id}.anki2"
+            collection(database, model, model_mod, plan.layout.decks, placed)
             package = folder / f"{plan.palace_id}.apkg"
-            package.write_bytes(data)
-            _only_the_changes(package, plan, held, now)
+            with package.open("wb") as stream:
+                zipped(stream, database, plan.layout.media)
             made[plan.palace_id] = package
     return made
 
@@ -143,35 +140,6 @@ def _import(col: Collection, plan: PalacePlan, package: Path) -> None:
             f"{plan.palace_id}: the engine added {len(log.new)} and updated {len(log.updated)} "
             f"notes instead of {len(plan.added)} and {len(plan.updated)}; nothing was changed"
         )
-
-
-def _only_the_changes(package: Path, plan: PalacePlan, held: Held, now: int) -> None:
-    """The deck as the build renders it, left with the added and updated notes: each updated
-    note with a `mod` newer than the collection's (Anki's import updates only then), and the
-    note type with the collection's `mod` when it has it (the import then leaves it)."""
-    with zipfile.ZipFile(package) as opened:
-        entries = [(info, opened.read(info)) for info in opened.infolist()]
-    database = package.with_name(COLLECTION)
-    database.write_bytes(next(data for info, data in entries if info.filename == COLLECTION))
-    with closing(sqlite3.connect(database)) as db:
-        keep = [(note.guid, now) for note in plan.added]
-        keep += [(note.guid, max(old.mod + 1, now)) for note, old in plan.updated]
-        db.execute("CREATE TEMP TABLE keep (guid TEXT PRIMARY KEY, mod INTEGER)")
-        db.executemany("INSERT INTO keep VALUES (?, ?)", keep)
-        db.execute("DELETE FROM notes WHERE guid NOT IN (SELECT guid FROM keep)")
-        db.execute("DELETE FROM cards WHERE nid NOT IN (SELECT id FROM notes)")
-        db.execute("UPDATE notes SET mod = (SELECT mod FROM keep WHERE keep.guid = notes.guid)")
-        if held.model is not None:
-            (text,) = db.execute("SELECT models FROM col").fetchone()
-            models = json.loads(text)
-            models[str(MODEL_ID)]["mod"] = int(held.model["mod"])
-            db.execute("UPDATE col SET models = ?", (json.dumps(models),))
-        db.commit()
-    with zipfile.ZipFile(package, "w") as rewritten:
-        for info, data in entries:
-            if info.filename == COLLECTION:
-                data = database.read_bytes()
-            rewritten.writestr(info, data)
 
 
 def _note(note_id: int) -> NoteId:

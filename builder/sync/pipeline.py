@@ -64,7 +64,7 @@ def sync(
             (rooms, [n for slot in rooms.rooms for n in room_notes(rooms, slot, names)])
         )
     # 3. open, 4. plan
-    from builder.sync.apply import Rendering, apply_plans, packages
+    from builder.sync.apply import apply_plans, packages
     from builder.sync.held import read_held
     from builder.sync.plan import check_note_type, plan_palace, renamed_palaces
 
@@ -82,8 +82,7 @@ def sync(
         if outcome.changes and not dry_run:
             # 5. back up, with the packages to import made first: a short transaction
             with tempfile.TemporaryDirectory(prefix="palace-sync-") as folder:
-                rendering = Rendering(kinds, config.deck_prefix)
-                ready = packages(plans, held, build_time(), rendering, Path(folder))
+                ready = packages(plans, held, build_time(), Path(folder))
                 made = backup(col)
                 # 6. apply
                 in_one_transaction(col, lambda: apply_plans(col, plans, ready, delete, note_type))
