@@ -12,14 +12,10 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from builder import __version__, sync
-from builder.console import Reporter, count
+from builder.console import Reporter
 from builder.errors import NotesError, OutputError, PalaceError
-
-if TYPE_CHECKING:
-    from builder.notes.load import Notes
 
 SOURCE_HELP = "notes files or folders (default: source/)"
 OUT_HELP = "output folder (default: 'out' in palace.toml or [tool.palace], else site/)"
@@ -70,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
 
     command(
         "check",
-        "read the notes and the settings and report every problem; writes nothing",
+        "report every problem of the settings, the notes and the output folder that would "
+        "stop a build; writes nothing",
         "palace check source/ml-palace.md",
         talk=True,
     )
@@ -146,17 +143,6 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port number (0 to 65535)")
     return int(text)
-
-
-def _summary(notes: Notes) -> str:
-    rooms = sum(len(p.rooms) for p in notes.palaces)
-    loci = sum(len(p.loci) for p in notes.palaces)
-    stops = sum(len(p.walk) for p in notes.palaces)
-    return (
-        f"{count(len(notes.palaces), 'palace')}, {count(rooms, 'room')}, "
-        f"{count(loci, 'locus', 'loci')}, "
-        f"{count(stops - loci, 'step')}"
-    )
 
 
 def _build(args: argparse.Namespace, reporter: Reporter) -> int:
@@ -248,17 +234,15 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.command == "sync":
         return sync.run_command(args, reporter)
     if args.command == "check":
-        from builder.config import load_config
+        from builder.commands.check import check
 
-        load_config()  # wrong settings are a problem too
+        return check(args.sources, args.strict, reporter)
     from builder.notes.load import load_notes
 
     notes = load_notes(args.sources)
     reporter.diagnostics(notes.diagnostics)
     notes.require_ok(args.strict)
-    if args.command == "check":
-        reporter.say(f"ok: {_summary(notes)}")
-    elif args.command == "export":
+    if args.command == "export":
         from builder.commands.export import to_csv, to_json
 
         text = to_json(notes.palaces) if args.format == "json" else to_csv(notes.palaces)

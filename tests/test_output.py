@@ -100,27 +100,27 @@ def test_manifest_cannot_make_the_build_delete_outside(tmp_path: Path) -> None:
     assert (tmp_path / "precious.txt").read_text() == "keep"
 
 
-@pytest.mark.parametrize(
-    ("out", "message"),
-    [
-        (
-            "source",
-            "source: the output folder contains the notes in source; choose another "
-            "folder (the build would overwrite them)",
-        ),
-        (
-            ".",
-            ".: the output folder contains the notes in source; choose another folder (the "
-            "build would overwrite them)",
-        ),
-        (
-            "source/site",
-            "source/site: the output folder is inside the notes folder source; "
-            "choose a folder outside it",
-        ),
-        ("notes.txt", "notes.txt: the output path is not a folder"),
-    ],
-)
+DANGEROUS = [
+    (
+        "source",
+        "source: the output folder contains the notes in source; choose another "
+        "folder (the build would overwrite them)",
+    ),
+    (
+        ".",
+        ".: the output folder contains the notes in source; choose another folder (the "
+        "build would overwrite them)",
+    ),
+    (
+        "source/site",
+        "source/site: the output folder is inside the notes folder source; "
+        "choose a folder outside it",
+    ),
+    ("notes.txt", "notes.txt: the output path is not a folder"),
+]
+
+
+@pytest.mark.parametrize(("out", "message"), DANGEROUS)
 def test_refuses_dangerous_output_folders(
     make_project: ProjectMaker, out: str, message: str
 ) -> None:
@@ -128,6 +128,38 @@ def test_refuses_dangerous_output_folders(
     with pytest.raises(OutputError) as error:
         check_output_folder(Path(out), [Path("source")])
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        *DANGEROUS,
+        (
+            "theirs",
+            "theirs: the folder holds files and no Palace build; build into a new or empty "
+            "folder, or build beside its files once with `palace build --out theirs --force` "
+            "(they are kept as they are; serve and publish then build there too)",
+        ),
+    ],
+)
+def test_check_reports_the_output_folder_that_build_refuses(
+    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str], out: str, message: str
+) -> None:
+    root = make_project(
+        {
+            "source/p.md": "- A: B\n",
+            "notes.txt": "not a folder",
+            "theirs/thesis.tex": "mine",
+            "palace.toml": f"out = {out!r}\n",
+        }
+    )
+    before = snapshot(root)
+    for command in ("check", "build"):
+        assert main([command]) == 1, command
+        assert capsys.readouterr() == ("", f"palace: error: {message}\n"), command
+        # check writes nothing; build, its lock in the project's cache at most
+        assert {k: v for k, v in snapshot(root).items() if cache.CACHE not in k} == before
+        assert command == "build" or snapshot(root) == before
 
 
 def test_build_cli_refuses_with_exit_1_and_writes_nothing(
