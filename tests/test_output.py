@@ -162,6 +162,31 @@ def test_check_reports_the_output_folder_that_build_refuses(
         assert command == "build" or snapshot(root) == before
 
 
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("loop", "loop: a symbolic link loop, not a folder"),
+        ("loop/site", "loop/site: a symbolic link loop, not a folder"),
+        (
+            "notes.txt/site",
+            "notes.txt: cannot write: a file is in the way (the build writes a folder there)",
+        ),
+    ],
+)
+def test_an_output_path_that_cannot_be_a_folder_is_refused_by_check_and_build(
+    make_project: ProjectMaker, capsys: pytest.CaptureFixture[str], out: str, message: str
+) -> None:
+    root = make_project({"source/p.md": "- A: B\n", "notes.txt": "not a folder"})
+    (root / "loop").symlink_to("loop")
+    (root / "palace.toml").write_text(f"out = {out!r}\n")
+    for argv in (["check"], ["build"], ["build", "--out", out, "--force"]):
+        assert main(argv) == 1, argv
+        assert capsys.readouterr() == ("", f"palace: error: {message}\n"), argv
+    assert sorted(path.name for path in root.iterdir()) == [
+        "loop", "notes.txt", "palace.toml", "source",
+    ]  # fmt: skip
+
+
 def test_build_cli_refuses_with_exit_1_and_writes_nothing(
     make_project: ProjectMaker, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from conftest import REPO, SEED, ProjectMaker
@@ -275,6 +278,24 @@ def test_a_picture_whose_name_differs_in_case_is_not_found_and_the_file_is_named
         "picture 'pics/küche.png' not found (looked for 'source/pics/küche.png'; "
         "there is 'source/Pics/Küche.PNG': the case differs)"
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda file: file.symlink_to(file.name), "a symbolic link loop"),
+        (lambda file: file.mkdir(), "a folder"),
+        (lambda file: os.mkfifo(file), "not a regular file"),
+    ],
+    ids=["loop", "folder", "fifo"],
+)
+def test_a_picture_that_is_not_a_file_says_what_it_is(
+    make_project: ProjectMaker, make: Callable[[Path], None], kind: str
+) -> None:
+    root = make_project({"source/p.md": "# P\n## Hall\n![x](k.png)\n- Door: Bias\n"})
+    make(root / "source" / "k.png")
+    (message,) = [d.message for d in load_notes([]).errors]
+    assert message == f"picture 'k.png' is not a file: 'source/k.png' is {kind}"
 
 
 def test_a_picture_spelled_otherwise_that_links_outside_is_refused(

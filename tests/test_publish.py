@@ -225,6 +225,20 @@ def test_uncommitted_notes_are_refused_unless_forced(
     assert "new.apkg" in published_tree(remote)
 
 
+def test_a_link_loop_among_the_notes_is_an_uncommitted_change_not_a_crash(
+    project: Path, remote: Path, capsys: Capture
+) -> None:
+    (project / "source" / "loop.md").symlink_to("loop.md")  # the build skips it, and says so
+    code, out, err = run(capsys, "publish")
+    assert (code, out) == (1, "")
+    assert err == (
+        "palace: error: uncommitted changes to the notes (source/loop.md): commit them first, "
+        "or publish anyway with --force\n"
+    )
+    assert run(capsys, "publish", "--force")[0] == 0
+    assert "test.apkg" in published_tree(remote)
+
+
 def test_changes_outside_the_notes_do_not_block(project: Path, capsys: Capture) -> None:
     (project / "README.md").write_text("draft\n", encoding="utf-8")
     assert run(capsys, "publish")[0] == 0

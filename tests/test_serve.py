@@ -391,10 +391,15 @@ HOSTILE_PATHS = [
     ("/%2e%2e/%2e%2e/etc/passwd", 404),
     ("/%ff%fe", 404),
     ("/.palace-cache/", 404),
+    ("/loop", 404),  # links of the owner's in the output folder: a loop, one out of it
+    ("/loop/index.html", 404),
+    ("/etc/passwd", 404),
 ]
 
 
 def test_hostile_paths_get_an_answer_and_no_traceback(served: Served) -> None:
+    (served.root / "site" / "loop").symlink_to("loop")
+    (served.root / "site" / "etc").symlink_to("/etc")
     for path, status in HOSTILE_PATHS:  # one server for all: each answer leaves it serving
         assert (_raw_get(served.url, path), path) == (status, path)
         assert served.get("")[0] == 200, f"not serving after {path}"

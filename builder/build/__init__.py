@@ -29,7 +29,7 @@ from builder.config import Config, load_config
 from builder.errors import Diagnostic, NotesError, OutputError
 from builder.output import MANIFEST, Output, check_output_folder
 from builder.output.cache import cache_folder
-from builder.output.guards import NOJEKYLL
+from builder.output.guards import NOJEKYLL, check_output_path
 
 if TYPE_CHECKING:
     from builder.notes.load import Notes
@@ -69,6 +69,7 @@ def build_project(
     config = load_config() if config is None else config
     sources = tuple(sources) or (DEFAULT_SOURCE,)
     out = Path(config.out) if out is None else out
+    check_output_path(out)  # before the record beside it is looked for
     settings = fingerprint.settings_of(config.values(), sources)
     # 0. unchanged? compare with the record of the last build into `out`
     previous = fingerprint.read(out)

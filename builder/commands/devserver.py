@@ -18,6 +18,7 @@ import html
 import http.server
 import json
 import mimetypes
+import os
 import re
 import secrets
 import sys
@@ -178,7 +179,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _serve_path(self, path: str, head: bool) -> None:
         root = self.server.root
-        file = (root / path.lstrip("/")).resolve()
+        file = Path(os.path.realpath(root / path.lstrip("/")))  # a link loop: not found
         hidden = any(part.startswith(".") for part in Path(path).parts)
         if not file.is_relative_to(root) or hidden:
             self._missing(head)

@@ -102,9 +102,9 @@ class Git:
         """
         pathspecs, outside = [], []
         for root in roots:
-            resolved = root.resolve()
-            if resolved.is_relative_to(self.top.resolve()):
-                relative = resolved.relative_to(self.top.resolve()).as_posix()
+            resolved = Path(os.path.realpath(root))  # (`resolve` raises for a link loop)
+            if resolved.is_relative_to(top := Path(os.path.realpath(self.top))):
+                relative = resolved.relative_to(top).as_posix()
                 pathspecs.append(f":(top,literal){relative if relative != '.' else ''}")
             else:
                 outside.append(f"{root.as_posix()}/ (outside the repository)")
@@ -113,7 +113,7 @@ class Git:
         status = self.run(
             ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", *pathspecs], raw=True
         )
-        excluded = exclude.resolve()
+        excluded = Path(os.path.realpath(exclude))
         changed = []
         entries = iter(status.split("\0"))
         for entry in entries:
@@ -122,7 +122,7 @@ class Git:
             path = entry[3:]
             if entry[0] in "RC":
                 next(entries, None)  # the rename's original path follows
-            if not (self.top / path).resolve().is_relative_to(excluded):
+            if not Path(os.path.realpath(self.top / path)).is_relative_to(excluded):
                 changed.append(path)
         return outside + sorted(changed)
 

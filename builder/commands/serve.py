@@ -101,7 +101,9 @@ class _Session:
         self.state = LiveState()
         self.settings = _settings_files()
         self.code = BUILDER if _is_checkout(BUILDER) else None
-        self.roots = sorted({(p if p.is_dir() else p.parent).resolve() for p in map(Path, sources)})
+        self.roots = sorted(
+            {Path(os.path.realpath(p if p.is_dir() else p.parent)) for p in map(Path, sources)}
+        )
         self.started_with = _snapshot(self.roots)  # taken before the first build
 
     def watch(self, stop: threading.Event, server: DevServer) -> None:

@@ -5,7 +5,10 @@ inert when opened on its own (`svg.py`).
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -26,10 +29,12 @@ def resolve_picture(
             f"picture '{written}' is not a file: pictures must be files inside the source folder"
         )
     relative = unquote(written)
-    target = (notes_file.parent / relative).resolve()
+    # `realpath`, not `resolve`: a link loop is a file not found, not a RuntimeError
+    target = Path(os.path.realpath(notes_file.parent / relative))
     if not target.exists():  # (resolved again: the name found may be a link)
-        target = (_spelled_otherwise(target) or target).resolve()
-    if relative.startswith(("/", "\\")) or not target.is_relative_to(root.resolve()):
+        target = Path(os.path.realpath(_spelled_otherwise(target) or target))
+    inside = Path(os.path.realpath(root))
+    if relative.startswith(("/", "\\")) or not target.is_relative_to(inside):
         return None, (
             f"picture '{written}' is outside the source folder "
             f"'{root.as_posix()}': keep pictures inside it"
@@ -40,12 +45,15 @@ def resolve_picture(
     if not target.is_file():
         looked = (notes_file.parent / relative).as_posix()
         near = _spelled_otherwise(target, str.casefold)
-        hint = "" if near is None else f"; there is '{_shown(near, root)}': the case differs"
+        if near is not None and near.name == target.name:
+            return None, f"picture '{written}' is not a file: '{looked}' is {_kind(near)}"
+        there = "" if near is None else _shown(near, root, inside)
+        hint = f"; there is '{there}': the case differs" if there else ""
         return None, f"picture '{written}' not found (looked for '{looked}'{hint})"
     problem = _svg_problem(target) if target.suffix.lower() == ".svg" else None
     if problem:
         return None, f"picture '{written}' could run script or load files: {problem}"
-    name = target.relative_to(root.resolve()).as_posix()
+    name = target.relative_to(inside).as_posix()
     return Picture(alt, written, name, target, line), None
 
 
@@ -67,9 +75,18 @@ def _spelled_otherwise(path: Path, fold: Callable[[str], str] = str) -> Path | N
     return next((n for n in names if fold(unicodedata.normalize("NFC", n.name)) == wanted), None)
 
 
-def _shown(path: Path, root: Path) -> str:
-    """`path` as the notes' messages show files: from the source folder, as the user named it."""
-    return (root / path.relative_to(root.resolve())).as_posix()
+def _kind(path: Path) -> str:
+    """What `path`, there but not a file, is."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return "a symbolic link loop" if error.errno == errno.ELOOP else "a link to nothing"
+    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+
+
+def _shown(path: Path, root: Path, inside: Path) -> str:
+    """`path` (in `inside`, the real `root`) as messages show files: from `root` as named."""
+    return (root / path.relative_to(inside)).as_posix()
 
 
 def _svg_problem(file: Path) -> str | None:

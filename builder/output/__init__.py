@@ -240,8 +240,8 @@ def _failure(out: Path, error: OSError, staging: Path | None = None) -> OutputEr
 
 _CAUSES = {
     errno.EISDIR: "a folder is in the way (the build writes a file there)",
-    errno.EEXIST: "a file is in the way (the build writes a folder there)",
-    errno.ENOTDIR: "a file is in the way (the build writes a folder there)",
+    errno.EEXIST: guards.FILE_IN_THE_WAY,
+    errno.ENOTDIR: guards.FILE_IN_THE_WAY,
 }
 
 

@@ -34,12 +34,31 @@ _LINUX = sys.platform.startswith("linux")
 _PEEK = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
-def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
-    """Refuse an output folder that is a file, holds the notes, or lies inside them. What else
-    stops a build (a folder of someone's, one the swap could not replace) `Output` checks when
-    it takes the folder's lock, before anything is rendered."""
-    if out.exists() and not out.is_dir():
+FILE_IN_THE_WAY = "a file is in the way (the build writes a folder there)"
+
+
+def check_output_path(out: Path) -> None:
+    """Refuse an output path that is not a folder, or cannot lead to one: a link loop, or a
+    path through a file. A missing one is made by the build."""
+    try:
+        mode = os.stat(out).st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise OutputError(f"{out.as_posix()}: a symbolic link loop, not a folder") from None
+        if error.errno == errno.ENOTDIR:  # name the file the path goes through
+            parts = (part for part in reversed(out.parents) if part.exists() and not part.is_dir())
+            file = next(parts, out)
+            raise OutputError(f"{file.as_posix()}: cannot write: {FILE_IN_THE_WAY}") from None
+        return
+    if not stat.S_ISDIR(mode):
         raise OutputError(f"{out.as_posix()}: the output path is not a folder")
+
+
+def check_output_folder(out: Path, source_roots: Iterable[Path]) -> None:
+    """Refuse an output folder that `check_output_path` refuses, holds the notes, or lies inside
+    them. What else stops a build (a folder of someone's, one the swap could not replace)
+    `Output` checks when it takes the folder's lock, before anything is rendered."""
+    check_output_path(out)
     resolved = out.resolve()
     for root in source_roots:
         root_resolved = root.resolve()
