@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
             epilog=f"example:\n  {example}",
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
-        sub.add_argument("sources", nargs="*", metavar="SOURCE", help=SOURCE_HELP)
+        sub.add_argument("sources", nargs="*", metavar="SOURCE", type=_non_empty, help=SOURCE_HELP)
         sub.add_argument("--strict", action="store_true", help="treat warnings as errors")
         if talk:
             how = sub.add_mutually_exclusive_group()

@@ -11,6 +11,7 @@ in the file is reported at once, one a line.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ DEFAULT_OUT = "site"
 DEFAULT_LANG = "en"
 DEFAULT_NEW_CARDS_PER_DAY = 20  # Anki's default too
 MAX_NEW_CARDS_PER_DAY = 100_000
+MAX_EPOCH = 253_402_300_799  # 9999-12-31 23:59:59 UTC
 _LANG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -68,6 +70,7 @@ KEYS = tuple(sorted(Config().values()))
 
 def load_config(folder: Path = Path()) -> Config:
     """The settings of the project in `folder`: from `palace.toml` or `pyproject.toml`."""
+    source_date_epoch()  # the environment's one setting: wrong, it stops every command too
     own = folder / PALACE_TOML
     pyproject = folder / PYPROJECT
     table = None
@@ -92,6 +95,17 @@ def load_config(folder: Path = Path()) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{_name(pyproject)}: [tool.palace] must be a table, not {_shown(table)}")
     return _settings(table, _name(pyproject), "[tool.palace] ")
+
+
+def source_date_epoch() -> int | None:
+    """`SOURCE_DATE_EPOCH`, the time reproducible builds give new and changed notes (a whole
+    number of seconds, up to the year 9999); None when it is not set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return None
+    if not (epoch.isascii() and epoch.isdigit()) or int(epoch) > MAX_EPOCH:
+        raise ConfigError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}")
+    return int(epoch)
 
 
 def _name(path: Path) -> str:

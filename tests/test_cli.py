@@ -395,6 +395,19 @@ def test_pathological_fields_are_refused_at_once(
     assert not Path("site").exists()
 
 
+@pytest.mark.parametrize("command", ["check", "build", "export", "serve", "publish"])
+def test_an_empty_source_argument_is_a_mistake_not_the_current_folder(
+    make_project: ProjectMaker, capsys: Capture, command: str
+) -> None:
+    make_project({"source/p.md": "- Gate: Overfitting\n"})
+    with pytest.raises(SystemExit) as exit_:
+        main([command, ""])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"palace {command}: error: argument SOURCE: must not be empty\n"
+    )
+
+
 def _special_entries(folder: Path) -> None:
     os.mkfifo(folder / "fifo.md")
     (folder / "broken.md").symlink_to("nowhere.md")

@@ -184,6 +184,24 @@ def test_every_wrong_setting_is_said_at_once_in_the_files_order(
     assert not Path("site").exists()
 
 
+@pytest.mark.parametrize("epoch", ["abc", "-5", "1.5", " 17", "１２", "253402300800"])
+def test_a_wrong_source_date_epoch_stops_every_command_as_a_wrong_setting(
+    make_project: ProjectMaker,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    epoch: str,
+) -> None:
+    make_project({"source/p.md": NOTES})
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    message = f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}"
+    for command in ("build", "check", "serve"):
+        assert main([command]) == 2
+        assert capsys.readouterr() == ("", f"palace: error: {message}\n")
+    assert not Path("site").exists()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "253402300799")  # the last second of 9999
+    assert main(["build"]) == 0
+
+
 def test_card_kinds_are_the_decks() -> None:
     assert frozenset(CARD_KINDS) == ALL_KINDS
     assert KEYS == (

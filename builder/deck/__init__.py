@@ -14,15 +14,20 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 
 from builder.deck.advice import advice, renamed
-from builder.deck.changes import Comparison, IdSource, PalaceChanges, PlacedRoom, model_mod
+from builder.deck.changes import (
+    Comparison,
+    IdSource,
+    PalaceChanges,
+    PlacedRoom,
+    build_time,
+    model_mod,
+)
 from builder.deck.history import (
     PreviousDeck,
     PreviousNote,
@@ -85,12 +90,6 @@ class DeckOutput(NamedTuple):
 def deck_name(palace: Palace) -> str:
     """The file name of a palace's deck, at the root of the output folder."""
     return f"{palace.id}.apkg"
-
-
-def build_time() -> int:
-    """Seconds since the epoch for new and changed notes: `SOURCE_DATE_EPOCH` when set."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return int(epoch) if epoch else int(time.time())
 
 
 def render_decks(

@@ -13,9 +13,11 @@ tags, deck and cards): a rebuild patches the previous collection by rewriting on
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from builder.config import source_date_epoch
 from builder.deck.history import PreviousNote
 from builder.deck.model import CARD_KINDS, FIELDS
 from builder.deck.notes import DeckNote, LocusRef, own_content
@@ -58,6 +60,12 @@ class PalaceChanges(NamedTuple):
     def summary_lines(self) -> list[str]:
         """The summary line, then what to do in Anki, indented."""
         return [self.summary_line(), *(f"  {line}" for line in self.advice)]
+
+
+def build_time() -> int:
+    """Seconds since the epoch for new and changed notes: `SOURCE_DATE_EPOCH` when set."""
+    epoch = source_date_epoch()
+    return int(time.time()) if epoch is None else epoch
 
 
 class IdSource:
