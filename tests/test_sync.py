@@ -339,6 +339,24 @@ def test_refused_when_newer_than_the_engine(seeded: Path, capsys: Capture) -> No
     assert digest(seeded) == before
 
 
+@pytest.mark.parametrize("options", [[], ["--dry-run"]], ids=["sync", "dry-run"])
+def test_a_file_that_is_not_a_collection_is_said_to_be_none(
+    tmp_path: Path, capsys: Capture, options: list[str]
+) -> None:
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "p.md").write_text(SEED, encoding="utf-8")
+    notes = tmp_path / "collection.anki2"
+    notes.write_text("- Gate: not a database\n" * 100, encoding="utf-8")
+    source = str(tmp_path / "source")
+    code, out, err = run(capsys, "sync", source, "--collection", str(notes), *options)
+    assert (code, out) == (1, "")
+    assert err == (
+        f"palace: error: {notes.as_posix()}: not an Anki collection (not a database); "
+        "nothing was changed\n"
+    )
+    assert notes.read_text(encoding="utf-8") == "- Gate: not a database\n" * 100
+
+
 def test_without_the_engine_it_says_how_to_install_it(tmp_path: Path) -> None:
     (tmp_path / "collection.anki2").write_bytes(b"")
     code = "import sys; sys.modules['anki'] = None\nfrom builder.cli import main\n"

@@ -101,6 +101,8 @@ def _cannot_open(shown: str, text: str, version: str) -> str:
             f"{shown}: made by an Anki too old for this engine: open it once in a current "
             "Anki; nothing was changed"
         )
+    if "NotADatabase" in text:
+        return f"{shown}: not an Anki collection (not a database); nothing was changed"
     return f"{shown}: cannot open the collection ({text})"
 
 
