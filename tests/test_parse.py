@@ -309,6 +309,29 @@ def test_a_picture_spelled_otherwise_that_links_outside_is_refused(
     assert message.startswith("picture 'Küche.png' is outside the source folder")
 
 
+def test_two_palaces_with_one_title_are_warned_of_their_decks_being_one(
+    make_project: ProjectMaker,
+) -> None:
+    """A second palace of the same house, titled the same: Anki tells deck names apart by
+    neither case nor Unicode form, and would file both palaces' cards in the same decks."""
+    house = "Elternhaus Küche"
+    other = unicodedata.normalize("NFD", house.upper())
+    make_project(
+        {
+            "source/a.md": f"# {house}\n## Hall\n- Door: Bias\n",
+            "source/b.md": f"# {other}\n## Hall\n- Door: Tensor\n",
+            "source/c.md": "# Elternhaus Garten\n## Hall\n- Door: Loss\n",
+        }
+    )
+    notes = load_notes([])
+    assert [d.format().splitlines()[0] for d in notes.diagnostics] == [
+        f"source/b.md:1:1: warning: the title '{other}' is "
+        "also source/a.md's: Anki would file both palaces' cards in the same decks; give one "
+        "another title"
+    ]
+    assert len(notes.palaces) == 3
+
+
 def test_invalid_utf8_is_reported_at_its_byte_and_parsing_goes_on(
     make_project: ProjectMaker,
 ) -> None:

@@ -10,6 +10,7 @@ import codecs
 import errno
 import os
 import stat
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,7 +237,8 @@ def load_notes(sources: Sequence[str]) -> Notes:
 def _load(files: tuple[NotesFile, ...]) -> Notes:
     palaces: list[Palace] = []
     diagnostics: list[Diagnostic] = []
-    owners: dict[str, str] = {}
+    owners: dict[str, str] = {}  # palace id → its file
+    titles: dict[str, str] = {}  # a title as a deck name → its file
     states: list[FileState] = []
     for notes in files:
         states.append(file_state(notes.file))  # before reading: a save after it shows
@@ -256,5 +258,23 @@ def _load(files: tuple[NotesFile, ...]) -> Notes:
             )
             continue
         owners[palace.id] = notes.display
+        deck = _deck_title(palace.title)
+        if deck in titles:
+            diagnostics.append(
+                Diagnostic(
+                    notes.display,
+                    1,
+                    1,
+                    f"the title '{palace.title}' is also {titles[deck]}'s: Anki would file "
+                    "both palaces' cards in the same decks; give one another title",
+                    "warning",
+                )
+            )
+        titles.setdefault(deck, notes.display)
         palaces.append(palace)
     return Notes(files, tuple(palaces), tuple(diagnostics), tuple(states))
+
+
+def _deck_title(title: str) -> str:
+    """A title as Anki tells deck names apart: case and Unicode form aside (`deck.notes`)."""
+    return unicodedata.normalize("NFC", title.replace("::", ":").strip()).casefold()
