@@ -404,6 +404,23 @@ def test_hostile_notes_stay_inert_on_cards(col: Collection, tmp_path: Path) -> N
     assert "<code>a &lt; b</code> &amp; c" in everything  # Markdown code, escaped
 
 
+def test_colons_in_titles_and_rooms_give_the_decks_anki_makes(
+    col: Collection, tmp_path: Path
+) -> None:
+    """`::` separates deck levels, and a `:` beside it opens an empty level (Anki calls it
+    `blank`): the decks Palace writes must be the ones Anki keeps, or every later build's advice
+    and every sync would be about decks Anki does not have."""
+    text = "# :::Haus:\n## Flur::Küche\n- A: B\n## :Bad\n- C: D\n## ::\n- E: F\n"
+    build(load(write_notes(tmp_path / "source", text)), tmp_path / "site", None, T0)
+    import_deck(col, tmp_path / "site" / "test-palace.apkg")
+    names = sorted(deck.name for deck in col.decks.all_names_and_ids())
+    assert names == ["Default", "Haus", "Haus::01 Flur:Küche", "Haus::02 Bad", "Haus::03 u3a-3a"]
+    rooms = {card.note()["Locus"]: col.decks.name(card.did) for card in map(
+        col.get_card, col.find_cards('"note:Palace locus"')
+    )}  # fmt: skip
+    assert rooms == {"A": "Haus::01 Flur:Küche", "C": "Haus::02 Bad", "E": "Haus::03 u3a-3a"}
+
+
 def test_two_palaces_share_one_note_type(col: Collection, tmp_path: Path) -> None:
     source = tmp_path / "source"
     write_notes(source, SMALL, "first.md")

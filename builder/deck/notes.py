@@ -79,8 +79,9 @@ def field_name(text: str) -> str:
 
 
 def deck_name_part(text: str, fallback: str) -> str:
-    """A name as one level of an Anki deck name: `::` would open a new level."""
-    return text.replace("::", ":").strip() or fallback
+    """A name as one level of an Anki deck name: `::` would open a new level, and a `:` at
+    either end would make one with the `::` beside it (Anki names an empty level `blank`)."""
+    return _COLONS.sub(":", text).strip().strip(":").strip() or fallback
 
 
 def room_deck_part(number: int, width: int, room: Room) -> str:
@@ -97,6 +98,7 @@ def is_room_deck_part(level: str, room: str) -> bool:
 
 
 _NUMBER = re.compile(r"\d+ ")
+_COLONS = re.compile(r":{2,}")
 
 
 # A picture file → its media name in the deck (see `media.media_name`).
