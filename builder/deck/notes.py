@@ -16,6 +16,7 @@ import hashlib
 import html
 import marshal
 import re
+import unicodedata
 from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
@@ -79,8 +80,10 @@ def field_name(text: str) -> str:
 
 
 def deck_name_part(text: str, fallback: str) -> str:
-    """A name as one level of an Anki deck name: `::` would open a new level, and a `:` at
-    either end would make one with the `::` beside it (Anki names an empty level `blank`)."""
+    """A name as one level of an Anki deck name, as Anki keeps it (rslib `decks/name.rs`): in
+    NFC, without ASCII control characters and `"`, trimmed. `::` would open a new level, and
+    a `:` at either end would make one with the `::` beside it (Anki calls it `blank`)."""
+    text = _NOT_IN_DECK_NAMES.sub("", unicodedata.normalize("NFC", text))
     return _COLONS.sub(":", text).strip().strip(":").strip() or fallback
 
 
@@ -99,6 +102,7 @@ def is_room_deck_part(level: str, room: str) -> bool:
 
 _NUMBER = re.compile(r"\d+ ")
 _COLONS = re.compile(r":{2,}")
+_NOT_IN_DECK_NAMES = re.compile(r'[\x00-\x1f\x7f"]')
 
 
 # A picture file → its media name in the deck (see `media.media_name`).
