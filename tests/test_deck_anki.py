@@ -171,9 +171,9 @@ def edit(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def test_rebuild_after_edits_updates_in_place_and_keeps_reviews(
-    col: Collection, tmp_path: Path
-) -> None:
+def seed_imported(col: Collection, tmp_path: Path) -> tuple[Path, str, Path, Path]:
+    """The seed's notes in `source/`, built into the first of two build folders and imported
+    into `col`: (source, its text, first build, second build)."""
     source = tmp_path / "source"
     source.mkdir()
     seed = (ROOT / "source" / "ml-palace.md").read_text(encoding="utf-8")
@@ -181,6 +181,13 @@ def test_rebuild_after_edits_updates_in_place_and_keeps_reviews(
     first, second = tmp_path / "build-1", tmp_path / "build-2"
     build(load(source), first, None, T0)
     assert counts(import_deck(col, first / "ml-palace.apkg")) == {"new": 35}
+    return source, seed, first, second
+
+
+def test_rebuild_after_edits_updates_in_place_and_keeps_reviews(
+    col: Collection, tmp_path: Path
+) -> None:
+    source, seed, first, second = seed_imported(col, tmp_path)
 
     # Study a little: cards of loci that will be edited, moved, renamed or left alone.
     studied = {
@@ -282,13 +289,7 @@ def test_a_new_title_is_one_rename_of_the_palace_deck_in_anki(
 ) -> None:
     """A new title renames every room's deck; Anki renames a deck's subdecks with it, so the
     build asks for that one rename, then the room renamed too, from the palace's new name."""
-    source = tmp_path / "source"
-    source.mkdir()
-    seed = (ROOT / "source" / "ml-palace.md").read_text(encoding="utf-8")
-    (source / "ml-palace.md").write_text(seed, encoding="utf-8")
-    first, second = tmp_path / "build-1", tmp_path / "build-2"
-    build(load(source), first, None, T0)
-    assert counts(import_deck(col, first / "ml-palace.apkg")) == {"new": 35}
+    source, seed, first, second = seed_imported(col, tmp_path)
     studied = card_of(col, "kitchenaid", "Place → Concept")
     answer(col, studied, 4)
     before = scheduling(col, studied)
