@@ -345,6 +345,18 @@ def test_invalid_utf8_is_reported_at_its_byte_and_parsing_goes_on(
     ]
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_notes_saved_as_utf16_are_said_to_be_so(make_project: ProjectMaker, codec: str) -> None:
+    """Windows Notepad's "Unicode" is UTF-16 with a byte order mark: name it, not "NUL byte"."""
+    text = "# Küche\n- Door: Tensor\n"
+    bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(codec, "")
+    make_project({"p.md": (bom + text).encode(codec)})
+    notes = load_notes(["p.md"])
+    assert [d.format() for d in notes.errors] == [
+        "p.md:1:1: error: saved as UTF-16: save the file as UTF-8 (notes are UTF-8 text)"
+    ]
+
+
 def test_nul_byte_means_not_a_notes_file(make_project: ProjectMaker) -> None:
     make_project({"p.md": b"# P\r\n- Door: Ten\x00sor\r\n"})
     notes = load_notes(["p.md"])

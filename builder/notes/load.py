@@ -143,6 +143,9 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
     """UTF-8 text of a notes file (BOM dropped), or None when it cannot be notes at all."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+        message = "saved as UTF-16: save the file as UTF-8 (notes are UTF-8 text)"
+        return None, [Diagnostic(path, 1, 1, message)]
     nul = data.find(b"\0")
     if nul >= 0:
         line, col, text = _position(data, nul)
