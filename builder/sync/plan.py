@@ -77,7 +77,7 @@ def renamed_palaces(palaces: Sequence[Palace], held: Held) -> list[str]:
     for note in held.notes.values():
         palace_id, _, stop_id = note.field_id.partition("/")
         old.setdefault(palace_id, set()).add(stop_id)
-    gone = {palace_id: old[palace_id] for palace_id in old.keys() - {p.id for p in palaces}}
+    gone = {pid: old[pid] for pid in sorted(old.keys() - {p.id for p in palaces})}  # in order
     problems = []
     for palace in palaces:
         if palace.id in old or not id_from_file(palace):
