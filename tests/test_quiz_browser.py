@@ -19,7 +19,15 @@ import pytest
 from browser import chromium
 from browser.fixtures import SEED, palaces
 from browser.server import serve
-from browser.session import DESKTOP, browser, change_fragment, checked_page, new_page, run_axe
+from browser.session import (
+    DESKTOP,
+    STEADY,
+    browser,
+    change_fragment,
+    checked_page,
+    new_page,
+    run_axe,
+)
 
 from builder.config import CARD_KINDS
 from builder.site import render_site
@@ -306,7 +314,7 @@ def test_every_card_of_the_seed_keeps_its_answer_off_its_front(
 
 
 def test_progress_of_the_first_format_keeps_its_cards(page: Page, base: str) -> None:
-    now = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    now = int(STEADY.timestamp() * 1000)  # the pages' clock starts there (`new_page`)
     day = 86_400_000
 
     def state(due: int, reps: int) -> dict[str, float]:

@@ -6,6 +6,7 @@ Shared by the site's browser tests (tests/test_site_browser.py) and the study pa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
 SERIOUS = {"serious", "critical"}
+STEADY = dt.datetime(2026, 3, 16, 14, 0, tzinfo=dt.UTC)  # 11:30 in St. John's, 14:00 in UTC
 PHONE = {"width": 360, "height": 780}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -104,6 +106,10 @@ def run_axe(page: Page, script: str) -> list[str]:
 def new_page(browser: Browser, **options: Any) -> tuple[BrowserContext, Page, Watch]:
     context = browser.new_context(**{"viewport": DESKTOP, **options})
     context.set_default_timeout(15_000)
+    # The study pages count "today" to the learner's midnight: on the real clock, a test run
+    # near one (23:5x in St. John's is 03:2x UTC) saw its 10-minute learning cards go to the
+    # next day. Time flows from STEADY, far from midnight in every zone the tests use.
+    context.clock.install(time=STEADY)
     page = context.new_page()
     watch = Watch()
     watch.attach(page)
