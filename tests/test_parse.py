@@ -321,15 +321,16 @@ def test_two_palaces_with_one_title_are_warned_of_their_decks_being_one(
             "source/a.md": f"# {house}\n## Hall\n- Door: Bias\n",
             "source/b.md": f"# {other}\n## Hall\n- Door: Tensor\n",
             "source/c.md": "# Elternhaus Garten\n## Hall\n- Door: Loss\n",
+            "source/d.md": '# "Elternhaus Küche":\n## Hall\n- Door: Dropout\n',
         }
     )
     notes = load_notes([])
     assert [d.format().splitlines()[0] for d in notes.diagnostics] == [
-        f"source/b.md:1:1: warning: the title '{other}' is "
-        "also source/a.md's: Anki would file both palaces' cards in the same decks; give one "
-        "another title"
+        f"source/{file}:1:1: warning: the title '{title}' is also source/a.md's: Anki would "
+        "file both palaces' cards in the same decks; give one another title"
+        for file, title in (("b.md", other), ("d.md", '"Elternhaus Küche":'))
     ]
-    assert len(notes.palaces) == 3
+    assert len(notes.palaces) == 4
 
 
 def test_invalid_utf8_is_reported_at_its_byte_and_parsing_goes_on(

@@ -16,7 +16,6 @@ import hashlib
 import html
 import marshal
 import re
-import unicodedata
 from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any, NamedTuple
 from builder.deck.model import CARD_KINDS, FIELDS, stable_id
 from builder.deck.sequences import so_far, whole_sequence
 from builder.markup import inline
+from builder.notes.identity import deck_level
 from builder.notes.records import Palace, Picture, Room
 
 FORMAT = 3  # of the room keys: raise it when what a note shows changes in this file
@@ -80,11 +80,8 @@ def field_name(text: str) -> str:
 
 
 def deck_name_part(text: str, fallback: str) -> str:
-    """A name as one level of an Anki deck name, as Anki keeps it (rslib `decks/name.rs`): in
-    NFC, without ASCII control characters and `"`, trimmed. `::` would open a new level, and
-    a `:` at either end would make one with the `::` beside it (Anki calls it `blank`)."""
-    text = _NOT_IN_DECK_NAMES.sub("", unicodedata.normalize("NFC", text))
-    return _COLONS.sub(":", text).strip().strip(":").strip() or fallback
+    """A name as one level of an Anki deck name, as Anki keeps it (`identity.deck_level`)."""
+    return deck_level(text) or fallback
 
 
 def room_deck_part(number: int, width: int, room: Room) -> str:
@@ -101,8 +98,6 @@ def is_room_deck_part(level: str, room: str) -> bool:
 
 
 _NUMBER = re.compile(r"\d+ ")
-_COLONS = re.compile(r":{2,}")
-_NOT_IN_DECK_NAMES = re.compile(r'[\x00-\x1f\x7f"]')
 
 
 # A picture file → its media name in the deck (see `media.media_name`).

@@ -172,3 +172,15 @@ class IdAllocator:
             n += 1
             candidate = f"{base}-{n}"
         return candidate
+
+
+_COLONS = re.compile(r":{2,}")
+_NOT_IN_DECK_NAMES = re.compile(r'[\x00-\x1f\x7f"]')
+
+
+def deck_level(name: str) -> str:
+    """`name` as one level of an Anki deck name, as Anki keeps it (rslib `decks/name.rs`): in
+    NFC, without ASCII control characters and `"`, trimmed; "" when nothing is left. `::` would
+    open a new level, and a `:` at either end would make one with the `::` beside it."""
+    text = _NOT_IN_DECK_NAMES.sub("", unicodedata.normalize("NFC", name))
+    return _COLONS.sub(":", text).strip().strip(":").strip()

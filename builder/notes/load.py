@@ -10,7 +10,6 @@ import codecs
 import errno
 import os
 import stat
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from builder.collector import collector_paused
 from builder.errors import Diagnostic, NotesError, PalaceError, UsageError
 from builder.notes.assemble import Assembler
+from builder.notes.identity import deck_level
 from builder.notes.known import known_rooms, read_rooms
 from builder.notes.lines import split_lines
 from builder.notes.parse import LineReader
@@ -279,5 +279,5 @@ def _load(files: tuple[NotesFile, ...]) -> Notes:
 
 
 def _deck_title(title: str) -> str:
-    """A title as Anki tells deck names apart: case and Unicode form aside (`deck.notes`)."""
-    return unicodedata.normalize("NFC", title.replace("::", ":").strip()).casefold()
+    """A title as Anki tells deck names apart: as it keeps them, and case aside."""
+    return deck_level(title).casefold()
