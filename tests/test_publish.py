@@ -282,6 +282,28 @@ def test_refusals_name_the_cause(
     assert git(remote, "for-each-ref") == ""
 
 
+@pytest.mark.parametrize("where", ["here", "remote only"])
+def test_the_branch_of_the_notes_is_never_published_over(
+    project: Path, remote: Path, capsys: Capture, where: str
+) -> None:
+    """On another branch, `--branch main` would replace the notes' whole tree with the site."""
+    git(project, "push", "-q", "origin", "main")
+    git(project, "switch", "-q", "-c", "draft")
+    if where == "remote only":
+        git(project, "branch", "-D", "main")
+    notes_tip = git(remote, "rev-parse", "main")
+    assert run(capsys, "publish", "--branch", "main") == (
+        1,
+        "",
+        "palace: error: the branch 'main' holds your notes (source/test.md): publishing "
+        "replaces its whole tree with the site; publish to a branch of its own (the default, "
+        "gh-pages)\n",
+    )
+    assert git(remote, "rev-parse", "main") == notes_tip
+    assert git(remote, "for-each-ref", "--format=%(refname)") == "refs/heads/main"
+    assert not (project / "site").exists(), "refused before building"
+
+
 def test_not_a_git_repository(
     tmp_path: Path, isolated_git: None, monkeypatch: pytest.MonkeyPatch, capsys: Capture
 ) -> None:

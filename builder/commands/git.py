@@ -171,6 +171,16 @@ class Git:
             f"delete the local one ('git branch -D {branch}') to publish on top of {remote}'s"
         )
 
+    def held(self, commit: str, files: Iterable[Path]) -> list[str]:
+        """Which of `files` (inside the repository) the tree of `commit` holds."""
+        top = Path(os.path.realpath(self.top))
+        paths = [Path(os.path.realpath(f)) for f in files]
+        inside = [path.relative_to(top).as_posix() for path in paths if path.is_relative_to(top)]
+        if not inside:
+            return []
+        listing = self.run(["ls-tree", "-r", "-z", "--name-only", commit, "--", *inside], raw=True)
+        return [name for name in listing.split("\0") if name]
+
     def tree_of(self, commit: str) -> str:
         return self.run(["rev-parse", f"{commit}^{{tree}}"])
 

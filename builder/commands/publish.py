@@ -78,8 +78,9 @@ def publish(
     `out` as the whole tree of `branch`, push it to `remote`.
 
     Refuses (PalaceError, nothing built or pushed) when the notes' folders have uncommitted
-    changes (unless `force`), when `branch` is the checked-out branch, or when `remote` is not
-    a remote of the repository; NotesError (nothing pushed) when the notes have errors.
+    changes (unless `force`), when `branch` is the checked-out branch or holds the notes, or
+    when `remote` is not a remote of the repository; NotesError (nothing pushed) when the
+    notes have errors.
     """
     git = Git.here()
     # 1. refuse early: everything that can be checked before building and pushing
@@ -91,7 +92,8 @@ def publish(
             "so switch to the branch of your notes first"
         )
     source = git.head()
-    dirty = git.uncommitted(notes_roots(sources), exclude=out)
+    found = find_notes(sources)
+    dirty = git.uncommitted(sorted({notes_file.root for notes_file in found}), exclude=out)
     if dirty and not force:
         raise PalaceError(
             f"uncommitted changes to the notes ({listed(dirty, 1)}): commit them first, "
@@ -103,6 +105,13 @@ def publish(
             "or publish anyway with --force"
         )
     tips = git.branch_tip(remote, branch)  # fetches the remote branch when needed
+    notes = [notes_file.file for notes_file in found]
+    held = git.held(tips.parent, notes) if tips.parent is not None else []
+    if held:  # the branch of the notes, not of a site: its whole tree would be replaced
+        raise PalaceError(
+            f"the branch '{branch}' holds your notes ({listed(held, 1)}): publishing replaces "
+            "its whole tree with the site; publish to a branch of its own (the default, gh-pages)"
+        )
     # 2. build, exactly as `palace build` does (nothing, when nothing changed since)
     built = build_project(sources, config, out=out, strict=strict)
     # 3. commit the output folder as the branch's whole tree, unless it is unchanged
@@ -128,8 +137,3 @@ def default_message(source: str | None, dirty: bool) -> str:
     if source is None:
         return f"Publish site (palace {__version__})"
     return f"Publish site from {source}{'-dirty' if dirty else ''} (palace {__version__})"
-
-
-def notes_roots(sources: Sequence[str]) -> list[Path]:
-    """The source folders of the notes (a notes file given by name stands for its folder)."""
-    return sorted({notes_file.root for notes_file in find_notes(sources)})
