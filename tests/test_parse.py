@@ -285,7 +285,7 @@ def test_a_picture_whose_name_differs_in_case_is_not_found_and_the_file_is_named
     [
         (lambda file: file.symlink_to(file.name), "a symbolic link loop"),
         (lambda file: file.mkdir(), "a folder"),
-        (lambda file: os.mkfifo(file), "not a regular file"),
+        (lambda file: os.mkfifo(file), "a FIFO (named pipe)"),
     ],
     ids=["loop", "folder", "fifo"],
 )

@@ -7,7 +7,6 @@ diagnostic of every file, so one run reports all problems at once.
 from __future__ import annotations
 
 import codecs
-import errno
 import os
 import stat
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from builder.collector import collector_paused
 from builder.errors import Diagnostic, NotesError, PalaceError, UsageError
 from builder.notes.assemble import Assembler
+from builder.notes.entries import kind, not_there
 from builder.notes.identity import deck_level
 from builder.notes.known import known_rooms, read_rooms
 from builder.notes.lines import split_lines
@@ -82,7 +82,7 @@ def find_notes(sources: Sequence[str]) -> tuple[NotesFile, ...]:
         try:
             mode = path.stat().st_mode
         except OSError as error:
-            raise UsageError(f"{shown}: {_not_there(path, error)}") from None
+            raise UsageError(f"{shown}: {not_there(path, error)}") from None
         if stat.S_ISDIR(mode):
             try:
                 names = sorted(path.iterdir())
@@ -101,7 +101,7 @@ def find_notes(sources: Sequence[str]) -> tuple[NotesFile, ...]:
                 raise UsageError(f"{shown}: not a notes file: expected a .md or .txt file")
             candidates = [(path, path.parent)]
         else:
-            raise UsageError(f"{shown}: {_kind(mode)}, not a notes file")
+            raise UsageError(f"{shown}: {kind(mode)}, not a notes file")
         for file, root in candidates:
             real = os.path.realpath(file)
             if real not in seen:
@@ -114,29 +114,6 @@ def _shown(source: str) -> str:
     """A path as messages show it: a very long one cut (the console shows control characters
     as symbols, `errors.visible`)."""
     return source if len(source) <= 200 else source[:100] + "…" + source[-60:]
-
-
-def _not_there(path: Path, error: OSError) -> str:
-    """Why `path` cannot be looked at, in words."""
-    if error.errno == errno.ELOOP:
-        return "a symbolic link loop"
-    if error.errno == errno.ENOENT and path.is_symlink():
-        return "a symbolic link to nothing"
-    if error.errno == errno.ENOENT:
-        return "no such file or folder"
-    if error.errno == errno.ENAMETOOLONG:
-        return "the name is too long for the file system"
-    return error.strerror or str(error)
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
@@ -197,10 +174,10 @@ def read_palace(notes: NotesFile) -> tuple[Palace | None, list[Diagnostic]]:
     try:
         mode = notes.file.stat().st_mode
     except OSError as error:
-        why = _not_there(notes.file, error)
+        why = not_there(notes.file, error)
         return None, [Diagnostic(notes.display, 1, 1, f"skipped: {why}", "warning")]
     if not stat.S_ISREG(mode):
-        return None, [Diagnostic(notes.display, 1, 1, f"skipped: {_kind(mode)}", "warning")]
+        return None, [Diagnostic(notes.display, 1, 1, f"skipped: {kind(mode)}", "warning")]
     try:
         data = notes.file.read_bytes()
     except OSError as error:

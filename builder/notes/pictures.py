@@ -5,15 +5,14 @@ inert when opened on its own (`svg.py`).
 
 from __future__ import annotations
 
-import errno
 import os
 import re
-import stat
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
+from builder.notes.entries import what_is
 from builder.notes.records import Picture
 
 PICTURE_TYPES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".avif"})
@@ -46,7 +45,7 @@ def resolve_picture(
         looked = (notes_file.parent / relative).as_posix()
         near = _spelled_otherwise(target, str.casefold)
         if near is not None and near.name == target.name:
-            return None, f"picture '{written}' is not a file: '{looked}' is {_kind(near)}"
+            return None, f"picture '{written}' is not a file: '{looked}' is {what_is(near)}"
         there = "" if near is None else _shown(near, root, inside)
         hint = f"; there is '{there}': the case differs" if there else ""
         return None, f"picture '{written}' not found (looked for '{looked}'{hint})"
@@ -73,15 +72,6 @@ def _spelled_otherwise(path: Path, fold: Callable[[str], str] = str) -> Path | N
     except OSError:
         return None
     return next((n for n in names if fold(unicodedata.normalize("NFC", n.name)) == wanted), None)
-
-
-def _kind(path: Path) -> str:
-    """What `path`, there but not a file, is."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as error:
-        return "a symbolic link loop" if error.errno == errno.ELOOP else "a link to nothing"
-    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
 
 
 def _shown(path: Path, root: Path, inside: Path) -> str:
