@@ -149,6 +149,15 @@ def id_from_file(palace: Palace) -> bool:
     return palace.id == slugify(PurePosixPath(palace.source).stem, "palace")
 
 
+def places_by_palace(ids: Iterable[str]) -> dict[str, set[str]]:
+    """Palace id → its stop ids, from notes' Id fields (`<palace id>/<stop id>`)."""
+    found: dict[str, set[str]] = {}
+    for field in ids:
+        palace_id, _, stop_id = field.partition("/")
+        found.setdefault(palace_id, set()).add(stop_id)
+    return found
+
+
 def renamed_from(places: Set[str], old: Mapping[str, Set[str]]) -> str | None:
     """The palace id in `old` (id → its stop ids) whose stops are at least half in `places`:
     the same palace under another id."""
@@ -176,15 +185,14 @@ def renamed(
     ]  # fmt: skip
     if previous_dir is None or not gone or not new:
         return tuple(changes)
-    old: dict[str, set[str]] = {}  # old palace id → its stop ids
+    ids: list[str] = []  # the Id fields of the notes of the decks gone
     for name in gone:
         try:
             deck = read_previous(previous_dir / name)
         except PalaceError:
             continue  # damaged since: nothing to compare with
-        for note in deck.notes.values() if deck is not None else ():
-            palace_id, _, stop_id = note.flds.partition("\x1f")[0].partition("/")
-            old.setdefault(palace_id, set()).add(stop_id)
+        ids += [note.flds.partition("\x1f")[0] for note in deck.notes.values()] if deck else []
+    old = places_by_palace(ids)
     said = {}
     for change in new:
         old_id = renamed_from({ref.id for ref in change.added}, old)

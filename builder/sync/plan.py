@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from builder.deck.advice import id_from_file, renamed_from
+from builder.deck.advice import id_from_file, places_by_palace, renamed_from
 from builder.deck.model import CARD_KINDS, FIELDS, checksum_of_model_json, design
 from builder.deck.notes import DeckNote, Layout, deck_name_part, is_room_deck_part, note_guid
 from builder.errors import PalaceError
@@ -73,10 +73,7 @@ def renamed_palaces(palaces: Sequence[Palace], held: Held) -> list[str]:
     """A problem for each palace whose id is its file's name, that the collection has no note
     of, and whose places are mostly those of a palace it has and the notes no longer do: its
     file was renamed, and a sync would add every note beside the learner's."""
-    old: dict[str, set[str]] = {}  # palace id → its stop ids, as the collection has them
-    for note in held.notes.values():
-        palace_id, _, stop_id = note.field_id.partition("/")
-        old.setdefault(palace_id, set()).add(stop_id)
+    old = places_by_palace(note.field_id for note in held.notes.values())  # as Anki has them
     gone = {pid: old[pid] for pid in sorted(old.keys() - {p.id for p in palaces})}  # in order
     problems = []
     for palace in palaces:
